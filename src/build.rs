@@ -1,0 +1,364 @@
+//! Loading a book: find the essay files, read and parse each, then settle
+//! the book's metadata and cover from options, config and text. Together
+//! with [`crate::output`] this is all of `wenji build`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use encoding_rs::Encoding;
+
+use crate::book::{Book, Cover, PreviewText};
+use crate::config::Config;
+use crate::decode;
+use crate::edition::Editions;
+use crate::error::{Error, Result, Warning};
+use crate::essay::{Access, Block, Essay};
+use crate::lang;
+use crate::media;
+use crate::parse::{self, Format};
+use crate::typeset::Layout;
+use crate::xml;
+
+/// Resolved settings for one book (config file and flags already merged).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Book title; default from the essay or folder.
+    pub title: Option<String>,
+    /// Authors; default a localized "unknown".
+    pub authors: Vec<String>,
+    /// BCP 47 tag; default detected.
+    pub lang: Option<String>,
+    /// Text direction.
+    pub layout: Layout,
+    /// Which editions to write.
+    pub editions: Editions,
+    /// A fixed identifier for the full edition.
+    pub identifier: Option<String>,
+    /// An explicit cover image.
+    pub cover: Option<PathBuf>,
+    /// A stylesheet to add.
+    pub css: Option<PathBuf>,
+    /// Encoding forced on every essay.
+    pub encoding: Option<&'static Encoding>,
+    /// The folder whose `covers/` is searched (the config's folder).
+    pub base_dir: PathBuf,
+    /// Preview notice; default in the book's language.
+    pub notice: Option<String>,
+    /// Preview title suffix; default in the book's language.
+    pub title_suffix: Option<String>,
+    /// Fixed modification time (`SOURCE_DATE_EPOCH`); default the newest input's.
+    pub modified: Option<i64>,
+}
+
+impl Options {
+    /// Options taken from a config file found in `base_dir`.
+    pub fn from_config(config: Config, base_dir: &Path) -> Result<Options> {
+        Ok(Options {
+            title: config.title,
+            authors: config.authors,
+            lang: config.lang,
+            layout: config.layout.unwrap_or_default(),
+            editions: config.edition.unwrap_or_default(),
+            identifier: config.identifier,
+            cover: config.cover,
+            css: config.css,
+            encoding: config
+                .encoding
+                .as_deref()
+                .map(decode::encoding_for_label)
+                .transpose()?,
+            base_dir: base_dir.to_path_buf(),
+            notice: config.preview.notice,
+            title_suffix: config.preview.title_suffix,
+            modified: None,
+        })
+    }
+}
+
+/// The essay files `inputs` name: files as given, folders searched
+/// recursively in natural order (`2.txt` before `10.txt`), hidden entries skipped.
+pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
+        if !metadata.is_dir() {
+            if Format::of(input).is_none() {
+                return Err(Error::NotAnEssay {
+                    path: input.clone(),
+                });
+            }
+            files.push(input.clone());
+            continue;
+        }
+        let before = files.len();
+        let walk = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by(|a, b| {
+                natord::compare(
+                    &a.file_name().to_string_lossy(),
+                    &b.file_name().to_string_lossy(),
+                )
+            })
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(input).to_path_buf();
+                Error::read(&path, e.into())
+            })?;
+            if entry.file_type().is_file() && Format::of(entry.path()).is_some() {
+                files.push(entry.into_path());
+            }
+        }
+        if files.len() == before {
+            return Err(Error::NoEssays {
+                path: input.clone(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// Reads, decodes and parses one essay file.
+pub fn load_essay(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+) -> Result<(Essay, Vec<Warning>)> {
+    let format = Format::of(path).ok_or_else(|| Error::NotAnEssay {
+        path: path.to_path_buf(),
+    })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let decoded = decode::decode(path, &bytes, encoding)?;
+    let (essay, mut warnings) = parse::parse(path, &decoded.text, format)?;
+    let mut all = decoded.warnings;
+    all.append(&mut warnings);
+    Ok((essay, all))
+}
+
+/// Loads the book made of `inputs` with `options`.
+pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<Warning>)> {
+    let files = essay_files(inputs)?;
+    let mut essays = Vec::with_capacity(files.len());
+    let mut warnings = Vec::new();
+    for file in &files {
+        let (essay, mut more) = load_essay(file, options.encoding)?;
+        essays.push(essay);
+        warnings.append(&mut more);
+    }
+    let lang = match &options.lang {
+        Some(tag) if !lang::is_valid_tag(tag) => return Err(Error::InvalidLanguage(tag.clone())),
+        Some(tag) => tag.clone(),
+        None => lang::detect(&free_text_sample(&essays)).to_string(),
+    };
+    let words = lang::strings(&lang);
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| default_title(inputs, &essays));
+    let authors = if options.authors.is_empty() {
+        vec![words.unknown_author.to_string()]
+    } else {
+        options.authors.clone()
+    };
+    let cover_file = match &options.cover {
+        Some(file) => Some(file.clone()),
+        None => find_cover(&options.base_dir, &essays),
+    };
+    let cover = match &cover_file {
+        Some(file) => load_cover(file)?,
+        None => Cover::Generated,
+    };
+    let extra_css = match &options.css {
+        Some(file) => Some(load_css(file)?),
+        None => None,
+    };
+    let mut stamped: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    stamped.extend(cover_file.as_deref());
+    stamped.extend(options.css.as_deref());
+    let modified = options.modified.unwrap_or_else(|| newest_mtime(&stamped));
+    let book = Book {
+        title,
+        authors,
+        preview: PreviewText {
+            notice: options
+                .notice
+                .clone()
+                .unwrap_or_else(|| words.paid_notice.to_string()),
+            title_suffix: options
+                .title_suffix
+                .clone()
+                .unwrap_or_else(|| words.preview_suffix.to_string()),
+        },
+        lang,
+        layout: options.layout,
+        identifier: options.identifier.clone(),
+        modified,
+        cover,
+        extra_css,
+        essays,
+    };
+    Ok((book, warnings))
+}
+
+/// A single essay's title; else the name of a single folder; else the first essay's title.
+fn default_title(inputs: &[PathBuf], essays: &[Essay]) -> String {
+    if let [essay] = essays {
+        return essay.title.clone();
+    }
+    if let [input] = inputs {
+        let name = std::fs::canonicalize(input)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        if let Some(name) = name {
+            return name;
+        }
+    }
+    essays.first().map(|e| e.title.clone()).unwrap_or_default()
+}
+
+/// Free text from the start of the book, enough to detect its language.
+/// Paid text is never looked at, so both editions detect the same language.
+fn free_text_sample(essays: &[Essay]) -> String {
+    const ENOUGH: usize = 20_000;
+    let mut sample = String::new();
+    for essay in essays {
+        sample.push_str(&essay.title);
+        sample.push('\n');
+        for part in essay.parts.iter().filter(|p| p.access == Access::Free) {
+            for block in &part.blocks {
+                match block {
+                    Block::Paragraph(text) | Block::Heading { text, .. } => sample.push_str(text),
+                    Block::Markup { xhtml, .. } => sample.extend(xml::text_outside_tags(xhtml)),
+                    Block::PaidNotice(_) => {}
+                }
+                sample.push('\n');
+                if sample.len() > ENOUGH * 3 {
+                    return sample;
+                }
+            }
+        }
+    }
+    sample
+}
+
+/// `covers/<essay stem>.*` for a one-essay book, else `covers/cover.*`, under `base`.
+fn find_cover(base: &Path, essays: &[Essay]) -> Option<PathBuf> {
+    let covers = base.join("covers");
+    let mut stems = Vec::new();
+    if let [essay] = essays
+        && let Some(stem) = essay.path.file_stem()
+    {
+        stems.push(stem.to_os_string());
+    }
+    stems.push("cover".into());
+    for stem in stems {
+        for ext in media::IMAGE_EXTENSIONS {
+            let mut name = stem.clone();
+            name.push(".");
+            name.push(ext);
+            let candidate = covers.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+fn load_cover(file: &Path) -> Result<Cover> {
+    let asset_error = |message: String| Error::Asset {
+        path: file.to_path_buf(),
+        message,
+    };
+    let media_type = media::image_type(file)
+        .filter(|t| *t != "image/gif")
+        .ok_or_else(|| asset_error("a cover must be a .jpg, .png, .webp or .svg image".into()))?;
+    let data = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+    if !media::looks_like(media_type, &data) {
+        return Err(asset_error(format!(
+            "this is not a valid {media_type} file"
+        )));
+    }
+    let extension = match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        _ => "svg",
+    };
+    Ok(Cover::Image {
+        extension: extension.to_string(),
+        media_type,
+        data: Arc::new(data),
+    })
+}
+
+fn load_css(file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+    let decoded = decode::decode(file, &bytes, None)?;
+    Ok(decoded.text)
+}
+
+/// The newest modification time among `paths`, in seconds since 1970.
+fn newest_mtime(paths: &[&Path]) -> i64 {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .filter_map(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_read_in_natural_order_without_hidden_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "10.txt",
+            "2.txt",
+            "1.md",
+            ".hidden.txt",
+            "notes.pdf",
+            "sub/3.txt",
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "t\np").unwrap();
+        }
+        let files = essay_files(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["1.md", "2.txt", "10.txt", "sub/3.txt"]);
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = essay_files(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(matches!(err, Error::NoEssays { .. }));
+        let pdf = dir.path().join("a.pdf");
+        std::fs::write(&pdf, "x").unwrap();
+        assert!(matches!(
+            essay_files(&[pdf]).unwrap_err(),
+            Error::NotAnEssay { .. }
+        ));
+        let missing = dir.path().join("missing.txt");
+        assert!(
+            essay_files(std::slice::from_ref(&missing))
+                .unwrap_err()
+                .to_string()
+                .contains("missing.txt")
+        );
+    }
+}

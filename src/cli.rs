@@ -1,0 +1,137 @@
+//! Command-line arguments. Parsing only: [`BuildArgs::options`] turns flags
+//! and the config file into [`wenji::build::Options`]; `main` does the work.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use wenji::build::Options;
+use wenji::config::{self, Config};
+use wenji::{Editions, Layout, Result, decode};
+
+/// Turn essays into EPUB 3 books: CJK-friendly horizontal or vertical text,
+/// a free preview edition without a byte of paid text, or the full book.
+#[derive(Debug, Parser)]
+#[command(name = "wenji", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build one book from essay files and folders.
+    #[command(after_help = BUILD_EXAMPLES)]
+    Build(BuildArgs),
+}
+
+const BUILD_EXAMPLES: &str = "\
+Examples:
+  wenji build content/ -o book.epub
+  wenji build essay.txt --layout vertical --full -o essay.epub
+  wenji build a.txt b.md notes/ --title 文集 --author 某某 --edition both -o book.epub
+
+Plain-text essays: the first non-blank line is the title, every further line a
+paragraph. Text between ##paidbegin## and ##paidend## is paid: left out of the
+preview edition, kept in the full one. SOURCE_DATE_EPOCH fixes every date.";
+
+/// Arguments of `wenji build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Essay files (.txt, .md, .markdown) and folders of them; all go into one book.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write the book [default: <title>.epub in the current folder].
+    #[arg(short, long, value_name = "FILE.epub")]
+    pub output: Option<PathBuf>,
+
+    /// Which edition to write; `both` adds <stem>.full.epub beside the preview.
+    #[arg(long, value_enum, value_name = "EDITION")]
+    pub edition: Option<Editions>,
+
+    /// Same as --edition full.
+    #[arg(long, conflicts_with = "edition")]
+    pub full: bool,
+
+    /// Text direction [default: horizontal].
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
+
+    /// Book title [default: the essay's title, or the folder's name].
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// An author; repeat for several.
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
+
+    /// Language as a BCP 47 tag (zh-Hans, zh-Hant, ja, en, …) [default: detected].
+    #[arg(long, value_name = "TAG")]
+    pub lang: Option<String>,
+
+    /// Cover image (.jpg, .png, .webp, .svg) [default: covers/<essay>.* or covers/cover.*, else drawn].
+    #[arg(long, value_name = "IMAGE")]
+    pub cover: Option<PathBuf>,
+
+    /// A stylesheet added after the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub css: Option<PathBuf>,
+
+    /// Read every essay in this encoding (utf-8, gb18030, big5, utf-16le, …) [default: detected].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+
+    /// Settings file [default: wenji.toml in the current folder, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl BuildArgs {
+    /// Merges the config file (explicit or `./wenji.toml`) with the flags;
+    /// flags win. `modified` is `SOURCE_DATE_EPOCH`, if set.
+    pub fn options(&self, modified: Option<i64>) -> Result<Options> {
+        let default = Path::new(config::DEFAULT_NAME);
+        let config_path = match &self.config {
+            Some(path) => Some(path.clone()),
+            None => default.is_file().then(|| default.to_path_buf()),
+        };
+        let mut options = match &config_path {
+            Some(path) => {
+                let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                Options::from_config(Config::load(path)?, &base)?
+            }
+            None => Options::from_config(Config::default(), Path::new(""))?,
+        };
+        if let Some(title) = &self.title {
+            options.title = Some(title.clone());
+        }
+        if !self.authors.is_empty() {
+            options.authors = self.authors.clone();
+        }
+        if let Some(lang) = &self.lang {
+            options.lang = Some(lang.clone());
+        }
+        if let Some(layout) = self.layout {
+            options.layout = layout;
+        }
+        if self.full {
+            options.editions = Editions::Full;
+        } else if let Some(edition) = self.edition {
+            options.editions = edition;
+        }
+        if let Some(cover) = &self.cover {
+            options.cover = Some(cover.clone());
+        }
+        if let Some(css) = &self.css {
+            options.css = Some(css.clone());
+        }
+        if let Some(label) = &self.encoding {
+            options.encoding = Some(decode::encoding_for_label(label)?);
+        }
+        options.modified = modified;
+        Ok(options)
+    }
+}

@@ -1,0 +1,113 @@
+//! `wenji.toml`: the book's settings, so that a book folder builds the same
+//! way every time. Command-line flags win over the file. Relative paths in
+//! the file are relative to the file's folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::edition::Editions;
+use crate::error::{Error, Result};
+use crate::typeset::Layout;
+
+/// The name looked for in the current folder when `--config` is not given.
+pub const DEFAULT_NAME: &str = "wenji.toml";
+
+/// The contents of a `wenji.toml`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Book title (default: the essay's title, or the folder's name).
+    pub title: Option<String>,
+    /// Authors, in order.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// BCP 47 language tag (default: detected from the text).
+    pub lang: Option<String>,
+    /// `horizontal` or `vertical`.
+    pub layout: Option<Layout>,
+    /// `preview`, `full` or `both`.
+    pub edition: Option<Editions>,
+    /// A fixed `dc:identifier` for the full edition.
+    pub identifier: Option<String>,
+    /// Cover image.
+    pub cover: Option<PathBuf>,
+    /// Stylesheet added after the built-in one.
+    pub css: Option<PathBuf>,
+    /// Encoding label forced on every essay.
+    pub encoding: Option<String>,
+    /// Wording of the preview edition.
+    #[serde(default)]
+    pub preview: PreviewConfig,
+}
+
+/// The `[preview]` table.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewConfig {
+    /// Stands where a paid part was left out.
+    pub notice: Option<String>,
+    /// Appended to the title of the preview edition.
+    pub title_suffix: Option<String>,
+}
+
+impl Config {
+    /// Reads and parses the file at `path`, resolving its relative paths.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "{}; see wenji.toml in the wenji repository for the keys",
+                e.message()
+            ) + &line_of(&text, e.span()),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for file in [&mut config.cover, &mut config.css].into_iter().flatten() {
+            *file = base.join(&*file);
+        }
+        Ok(config)
+    }
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!(" (line {line})")
+        }
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_key() {
+        let config: Config = toml::from_str(
+            "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
+             edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
+             css = \"extra.css\"\nencoding = \"big5\"\n[preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.layout, Some(Layout::Vertical));
+        assert_eq!(config.edition, Some(Editions::Both));
+        assert_eq!(config.authors, ["甲", "乙"]);
+        assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wenji.toml");
+        std::fs::write(&path, "title = \"x\"\nlayuot = \"vertical\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("layuot") && err.contains("line 2"), "{err}");
+    }
+}

@@ -1,0 +1,175 @@
+//! Errors and warnings. The library never prints: it returns an [`Error`] that
+//! names the file (and line where it helps) and says what to do, and it hands
+//! back [`Warning`]s for the caller to show.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Everything that can stop a book from being built.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("{}: cannot read it: {source}; check that it exists and is readable", .path.display())]
+    Read {
+        /// The file that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: io::Error,
+    },
+    /// The output could not be written.
+    #[error("{}: cannot write the book: {source}; check that the folder is writable", .path.display())]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: io::Error,
+    },
+    /// The bytes of an essay are not text in the detected (or forced) encoding.
+    #[error(
+        "{}:{line}: this line is not valid {encoding} text; \
+         convert the file to UTF-8, or name its encoding with --encoding (e.g. gb18030, big5)",
+        .path.display()
+    )]
+    Decode {
+        /// The essay file.
+        path: PathBuf,
+        /// First line (1-based) that does not decode.
+        line: usize,
+        /// Name of the encoding that was tried.
+        encoding: &'static str,
+    },
+    /// `--encoding` named something that is not an encoding label.
+    #[error(
+        "unknown encoding '{0}'; use a WHATWG label such as utf-8, gb18030, gbk, big5, utf-16le"
+    )]
+    UnknownEncoding(String),
+    /// `--lang` or the config's `lang` is not a BCP 47 tag.
+    #[error("'{0}' is not a BCP 47 language tag; use one such as zh-Hans, zh-Hant, ja or en")]
+    InvalidLanguage(String),
+    /// The file holds binary data, not text.
+    #[error(
+        "{}: this is not a text file (it contains binary data); essays must be plain text or Markdown",
+        .path.display()
+    )]
+    Binary {
+        /// The offending file.
+        path: PathBuf,
+    },
+    /// The essay has no title line or nothing at all.
+    #[error("{}: the essay is empty; its first non-blank line must be the title", .path.display())]
+    Empty {
+        /// The essay file.
+        path: PathBuf,
+    },
+    /// The title line lies inside a paid part, so a preview would leak it.
+    #[error(
+        "{}:{line}: the title is inside a paid part; put ##paidbegin## after the title line",
+        .path.display()
+    )]
+    PaidTitle {
+        /// The essay file.
+        path: PathBuf,
+        /// Line of the title.
+        line: usize,
+    },
+    /// An input is neither an essay file nor a folder.
+    #[error(
+        "{}: not an essay; inputs must be .txt, .md or .markdown files or folders holding them",
+        .path.display()
+    )]
+    NotAnEssay {
+        /// The input path.
+        path: PathBuf,
+    },
+    /// A folder input holds no essays.
+    #[error("{}: this folder holds no .txt, .md or .markdown essays", .path.display())]
+    NoEssays {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A Markdown image that cannot be packed into the book.
+    #[error("{}: image '{src}' {problem}", .path.display())]
+    Image {
+        /// The essay that references the image.
+        path: PathBuf,
+        /// The reference as written.
+        src: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+    /// The configuration file is malformed.
+    #[error("{}: {message}", .path.display())]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// What serde/toml reported.
+        message: String,
+    },
+    /// A cover or stylesheet given by the user is unusable.
+    #[error("{}: {message}", .path.display())]
+    Asset {
+        /// The asset.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The output would overwrite one of the inputs.
+    #[error("{}: the output path is one of the inputs; choose another -o", .path.display())]
+    OutputIsInput {
+        /// The path given twice.
+        path: PathBuf,
+    },
+    /// The zip writer failed.
+    #[error("{}: cannot write the book archive: {source}", .path.display())]
+    Zip {
+        /// The output path.
+        path: PathBuf,
+        /// The zip error.
+        source: zip::result::ZipError,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error on reading `path`.
+    pub fn read(path: &Path, source: io::Error) -> Self {
+        Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Something the user should know that does not stop the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The file the warning is about.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What happened and what was done about it.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about `path`, optionally at `line`.
+    pub fn new(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+        Warning {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// Result alias for the library.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,165 @@
+//! The book's language: detected from the text when not given, and the few
+//! words wenji itself writes into a book in that language.
+
+/// How much text detection looks at; the start of a book is enough.
+const SAMPLE_CHARS: usize = 20_000;
+
+/// Common characters that exist only in simplified Chinese …
+const SIMPLIFIED_ONLY: &str = "个们这说国会为对发学经过还与实时书车东长门问间见语读开关来后从进动种样现让认没应头两体点产义话边爱战华听写买卖电气钱难岁儿飞无亲乐场观总变师办业历";
+/// … and their traditional counterparts, in the same order.
+const TRADITIONAL_ONLY: &str = "個們這說國會為對發學經過還與實時書車東長門問間見語讀開關來後從進動種樣現讓認沒應頭兩體點產義話邊愛戰華聽寫買賣電氣錢難歲兒飛無親樂場觀總變師辦業歷";
+
+/// A BCP 47 tag for `text`: `ja` when kana are present, `zh-Hant` when
+/// traditional-only characters outnumber simplified-only ones, `zh-Hans` for
+/// other Han text, `en` for text that is mostly Latin or has no Han at all.
+pub fn detect(text: &str) -> &'static str {
+    let (mut han, mut kana, mut latin, mut simplified, mut traditional) = (0usize, 0, 0, 0, 0);
+    for c in text.chars().take(SAMPLE_CHARS) {
+        match c {
+            '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30fa}' | '\u{30fc}'..='\u{30ff}' => {
+                kana += 1
+            }
+            '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' => {
+                han += 1;
+                if SIMPLIFIED_ONLY.contains(c) {
+                    simplified += 1;
+                } else if TRADITIONAL_ONLY.contains(c) {
+                    traditional += 1;
+                }
+            }
+            c if c.is_ascii_alphabetic() => latin += 1,
+            _ => {}
+        }
+    }
+    let cjk = han + kana;
+    // A CJK character carries about as much as a Latin word of ~4 letters.
+    if cjk == 0 || cjk * 4 < latin {
+        "en"
+    } else if kana * 20 >= cjk && kana > 0 {
+        "ja"
+    } else if traditional > simplified {
+        "zh-Hant"
+    } else {
+        "zh-Hans"
+    }
+}
+
+/// The words wenji writes into a book, in one language.
+#[derive(Debug)]
+pub struct Strings {
+    /// Stands where a paid part was left out of the preview.
+    pub paid_notice: &'static str,
+    /// Appended to the title of a preview edition.
+    pub preview_suffix: &'static str,
+    /// `dc:creator` when no author is given.
+    pub unknown_author: &'static str,
+    /// Heading of the navigation document.
+    pub contents: &'static str,
+    /// Title of the cover page.
+    pub cover: &'static str,
+}
+
+const ZH_HANS: Strings = Strings {
+    paid_notice: "（此处为付费内容，请阅读完整版。）",
+    preview_suffix: "（试读）",
+    unknown_author: "佚名",
+    contents: "目录",
+    cover: "封面",
+};
+const ZH_HANT: Strings = Strings {
+    paid_notice: "（此處為付費內容，請閱讀完整版。）",
+    preview_suffix: "（試讀）",
+    unknown_author: "佚名",
+    contents: "目錄",
+    cover: "封面",
+};
+const JA: Strings = Strings {
+    paid_notice: "（この先は有料部分です。完全版でお読みください。）",
+    preview_suffix: "（試し読み）",
+    unknown_author: "作者不詳",
+    contents: "目次",
+    cover: "表紙",
+};
+const EN: Strings = Strings {
+    paid_notice: "(The paid part of this chapter is in the full edition.)",
+    preview_suffix: " (Preview)",
+    unknown_author: "Anonymous",
+    contents: "Contents",
+    cover: "Cover",
+};
+
+/// The strings for a BCP 47 tag (`zh-TW`, `zh-Hant-HK` → traditional Chinese).
+pub fn strings(lang: &str) -> &'static Strings {
+    let lower = lang.to_ascii_lowercase();
+    if lower.starts_with("zh") {
+        let traditional = ["hant", "tw", "hk", "mo"]
+            .iter()
+            .any(|sub| lower.split('-').skip(1).any(|s| s == *sub));
+        if traditional { &ZH_HANT } else { &ZH_HANS }
+    } else if lower.starts_with("ja") {
+        &JA
+    } else {
+        &EN
+    }
+}
+
+/// Whether `tag` has the shape of a BCP 47 tag: a 2–3 letter language
+/// (or `x`/`i` private and grandfathered forms) and 1–8 character subtags.
+pub fn is_valid_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let Some(language) = subtags.next() else {
+        return false;
+    };
+    let language_ok = (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_alphabetic())
+        || language.eq_ignore_ascii_case("x")
+        || language.eq_ignore_ascii_case("i");
+    language_ok
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Whether `lang` is Japanese (1em paragraph indent instead of 2em).
+pub fn is_japanese(lang: &str) -> bool {
+    lang.to_ascii_lowercase().starts_with("ja")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_language() {
+        assert_eq!(detect("我们这个国家的发展，经过了很长的时间。"), "zh-Hans");
+        assert_eq!(detect("我們這個國家的發展，經過了很長的時間。"), "zh-Hant");
+        assert_eq!(detect("吾輩は猫である。名前はまだ無い。"), "ja");
+        assert_eq!(detect("An essay about reading slowly."), "en");
+        assert_eq!(
+            detect("A long English essay that mentions 中文 once or twice in passing."),
+            "en"
+        );
+        assert_eq!(detect("国家安全"), "zh-Hans");
+        assert_eq!(detect(""), "en");
+    }
+
+    #[test]
+    fn strings_follow_the_tag() {
+        assert_eq!(strings("zh-TW").preview_suffix, "（試讀）");
+        assert_eq!(strings("zh-Hant-HK").preview_suffix, "（試讀）");
+        assert_eq!(strings("zh-Hans").preview_suffix, "（试读）");
+        assert_eq!(strings("zh").preview_suffix, "（试读）");
+        assert_eq!(strings("ja-JP").contents, "目次");
+        assert_eq!(strings("fr").contents, "Contents");
+        assert!(is_japanese("ja") && !is_japanese("zh-Hans"));
+    }
+
+    #[test]
+    fn tag_shapes() {
+        for good in ["zh-Hans", "zh-Hant-TW", "ja", "en-GB", "yue", "x-klingon"] {
+            assert!(is_valid_tag(good), "{good}");
+        }
+        for bad in ["", "chinese", "zh_CN", "zh-", "z", "zh-Hans\"", "中文"] {
+            assert!(!is_valid_tag(bad), "{bad}");
+        }
+    }
+}

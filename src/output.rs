@@ -1,0 +1,134 @@
+//! Writing books to disk: into a temporary file beside the target, renamed
+//! into place only when complete, so no reader ever sees a partial `.epub`.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::book::Book;
+use crate::edition::{Edition, Editions};
+use crate::error::{Error, Result};
+use crate::package::write_epub;
+
+/// Prefix of temporary files, so leftovers of a killed run are recognisable.
+pub const TEMP_PREFIX: &str = ".wenji-";
+
+/// Writes `edition` of `book` to `target` atomically.
+pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
+    let write_error = |source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    };
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(write_error)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(write_error)?;
+    let buffered = BufWriter::with_capacity(64 * 1024, temp.as_file_mut());
+    let mut buffered = write_epub(book, edition, buffered).map_err(|source| Error::Zip {
+        path: target.to_path_buf(),
+        source,
+    })?;
+    buffered.flush().map_err(write_error)?;
+    drop(buffered);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile creates 0600; a book is an ordinary, shareable file.
+        fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o644)).map_err(write_error)?;
+    }
+    temp.persist(target).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+/// Refuses a target that is one of the book's essay files.
+pub fn refuse_overwriting_inputs(target: &Path, book: &Book) -> Result<()> {
+    let Ok(target) = fs::canonicalize(target) else {
+        return Ok(()); // it does not exist yet, so it is no input
+    };
+    for essay in &book.essays {
+        if fs::canonicalize(&essay.path).is_ok_and(|p| p == target) {
+            return Err(Error::OutputIsInput {
+                path: essay.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Where `edition` goes when `output` is the book's path: with
+/// [`Editions::Both`] the full edition is written beside it as `<stem>.full.epub`.
+pub fn edition_path(output: &Path, editions: Editions, edition: Edition) -> PathBuf {
+    if editions == Editions::Both && edition == Edition::Full {
+        let stem = output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        output.with_file_name(format!("{stem}.full.epub"))
+    } else {
+        output.to_path_buf()
+    }
+}
+
+/// A file name made from a title: letters (any script) and digits kept,
+/// everything else folded into single hyphens.
+pub fn slug(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() > 120 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "book".to_string()
+    } else {
+        slug.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("国家安全：心得体会"), "国家安全-心得体会");
+        assert_eq!(slug("  A Tale, of Two!  "), "a-tale-of-two");
+        assert_eq!(slug("？！"), "book");
+    }
+
+    #[test]
+    fn both_puts_the_full_edition_beside() {
+        let out = Path::new("out/book.epub");
+        assert_eq!(edition_path(out, Editions::Both, Edition::Preview), out);
+        assert_eq!(
+            edition_path(out, Editions::Both, Edition::Full),
+            Path::new("out/book.full.epub")
+        );
+        assert_eq!(edition_path(out, Editions::Full, Edition::Full), out);
+    }
+
+    #[test]
+    fn a_write_leaves_only_the_book_and_creates_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sub/book.epub");
+        let book = crate::book::tests::sample(true);
+        write_book(&book, Edition::Preview, &target).unwrap();
+        let names: Vec<_> = fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["book.epub"]);
+    }
+}

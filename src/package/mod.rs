@@ -1,0 +1,217 @@
+//! Stage 5: packaging. Writes the typeset edition as an EPUB 3 zip: the
+//! stored `mimetype` first, then the container, package document, navigation,
+//! styles, cover and chapters, all stamped with the book's modification time
+//! so the same book always gives the same bytes.
+//!
+//! The `epub-builder` crate is not used: it cannot put `xml:lang` on the
+//! package or the navigation document, set `page-progression-direction`
+//! (its `epub_direction` is ignored), or add item properties, and 0.8.3
+//! writes a duplicate id that EPUBCheck rejects. The `zip` crate does the
+//! archive; the XML is small enough to write directly.
+
+pub mod nav;
+pub mod opf;
+
+use std::io::{Seek, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use crate::book::Book;
+use crate::edition::Edition;
+use crate::typeset::{self, cover, style, xhtml};
+use opf::Item;
+
+/// The publication folder inside the archive.
+const ROOT: &str = "OEBPS";
+
+const CONTAINER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
+<rootfiles>\n<rootfile full-path=\"OEBPS/package.opf\" media-type=\"application/oebps-package+xml\"/>\n\
+</rootfiles>\n</container>\n";
+
+const XHTML: &str = "application/xhtml+xml";
+
+/// Writes `edition` of `book` as an EPUB to `out` and returns the writer.
+pub fn write_epub<W: Write + Seek>(
+    book: &Book,
+    edition: Edition,
+    out: W,
+) -> zip::result::ZipResult<W> {
+    let set = typeset::typeset(book, edition);
+    let (cover_href, cover_type, cover_data) = cover::image(book, edition);
+
+    let mut items = vec![
+        item("nav", nav::NAV_NAME, XHTML, Some("nav"), false),
+        item(
+            "ncx",
+            nav::NCX_NAME,
+            "application/x-dtbncx+xml",
+            None,
+            false,
+        ),
+        item("css", xhtml::STYLESHEET, "text/css", None, false),
+    ];
+    if book.extra_css.is_some() {
+        items.push(item(
+            "css-extra",
+            xhtml::EXTRA_STYLESHEET,
+            "text/css",
+            None,
+            false,
+        ));
+    }
+    items.push(item(
+        "cover-image",
+        &cover_href,
+        cover_type,
+        Some("cover-image"),
+        false,
+    ));
+    items.push(item("cover", cover::PAGE_NAME, XHTML, None, true));
+    for page in &set.pages {
+        let id = page.name.trim_end_matches(".xhtml");
+        items.push(item(id, &page.name, XHTML, None, true));
+    }
+    for image in &set.images {
+        let stem = image
+            .href
+            .trim_start_matches("images/")
+            .split('.')
+            .next()
+            .unwrap_or("");
+        items.push(item(
+            &format!("img-{stem}"),
+            &image.href,
+            image.media_type,
+            None,
+            false,
+        ));
+    }
+
+    let stamp = zip_time(book.modified);
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(stamp);
+    let deflated = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(stamp);
+
+    let mut zip = ZipWriter::new(out);
+    let add = |zip: &mut ZipWriter<W>, name: &str, data: &[u8], options: SimpleFileOptions| {
+        zip.start_file(name, options)?;
+        zip.write_all(data)?;
+        Ok::<(), zip::result::ZipError>(())
+    };
+    add(&mut zip, "mimetype", b"application/epub+zip", stored)?;
+    add(
+        &mut zip,
+        "META-INF/container.xml",
+        CONTAINER.as_bytes(),
+        deflated,
+    )?;
+    let opf = opf::package_document(book, edition, &items);
+    add(
+        &mut zip,
+        &format!("{ROOT}/{}", opf::OPF_NAME),
+        opf.as_bytes(),
+        deflated,
+    )?;
+    let nav = nav::nav_document(book, &set.toc);
+    add(
+        &mut zip,
+        &format!("{ROOT}/{}", nav::NAV_NAME),
+        nav.as_bytes(),
+        deflated,
+    )?;
+    let ncx = nav::ncx(book, edition, &set.toc);
+    add(
+        &mut zip,
+        &format!("{ROOT}/{}", nav::NCX_NAME),
+        ncx.as_bytes(),
+        deflated,
+    )?;
+    let css = style::stylesheet(book.layout);
+    add(
+        &mut zip,
+        &format!("{ROOT}/{}", xhtml::STYLESHEET),
+        css.as_bytes(),
+        deflated,
+    )?;
+    if let Some(extra) = &book.extra_css {
+        add(
+            &mut zip,
+            &format!("{ROOT}/{}", xhtml::EXTRA_STYLESHEET),
+            extra.as_bytes(),
+            deflated,
+        )?;
+    }
+    // Raster images are compressed already.
+    let image_options = |media_type: &str| {
+        if media_type == "image/svg+xml" {
+            deflated
+        } else {
+            stored
+        }
+    };
+    add(
+        &mut zip,
+        &format!("{ROOT}/{cover_href}"),
+        &cover_data,
+        image_options(cover_type),
+    )?;
+    add(
+        &mut zip,
+        &format!("{ROOT}/{}", cover::PAGE_NAME),
+        set.cover_page.xhtml.as_bytes(),
+        deflated,
+    )?;
+    for page in &set.pages {
+        add(
+            &mut zip,
+            &format!("{ROOT}/{}", page.name),
+            page.xhtml.as_bytes(),
+            deflated,
+        )?;
+    }
+    for image in &set.images {
+        add(
+            &mut zip,
+            &format!("{ROOT}/{}", image.href),
+            &image.data,
+            image_options(image.media_type),
+        )?;
+    }
+    zip.finish()
+}
+
+fn item(
+    id: &str,
+    href: &str,
+    media_type: &str,
+    properties: Option<&'static str>,
+    in_spine: bool,
+) -> Item {
+    Item {
+        id: id.to_string(),
+        href: href.to_string(),
+        media_type: media_type.to_string(),
+        properties,
+        in_spine,
+    }
+}
+
+/// The zip timestamp for `seconds` since 1970 (zip dates start in 1980 and end in 2107).
+fn zip_time(seconds: i64) -> zip::DateTime {
+    let t = opf::timestamp(seconds);
+    let year = u16::try_from(t.year()).unwrap_or(1980).clamp(1980, 2107);
+    zip::DateTime::from_date_and_time(
+        year,
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+    .unwrap_or_default()
+}

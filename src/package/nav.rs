@@ -1,0 +1,136 @@
+//! The navigation document (EPUB 3) and the NCX (for EPUB 2 readers), both
+//! written from the same table of contents.
+
+use crate::book::Book;
+use crate::edition::Edition;
+use crate::lang::strings;
+use crate::typeset::{NavEntry, cover, xhtml};
+use crate::xml::{escape, escape_into};
+
+/// Name of the navigation document inside the publication.
+pub const NAV_NAME: &str = "nav.xhtml";
+/// Name of the NCX inside the publication.
+pub const NCX_NAME: &str = "toc.ncx";
+
+/// The EPUB 3 navigation document: the table of contents and landmarks.
+pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
+    let words = strings(&book.lang);
+    let mut body = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>");
+    escape_into(&mut body, words.contents);
+    body.push_str("</h1>\n");
+    nav_list(&mut body, toc);
+    body.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n<h2>");
+    escape_into(&mut body, words.contents);
+    body.push_str("</h2>\n<ol>\n");
+    body.push_str(&format!(
+        "<li><a epub:type=\"cover\" href=\"{}\">{}</a></li>\n",
+        cover::PAGE_NAME,
+        escape(words.cover)
+    ));
+    if let Some(first) = toc.first() {
+        body.push_str(&format!(
+            "<li><a epub:type=\"bodymatter\" href=\"{}\">{}</a></li>\n",
+            escape(&first.href),
+            escape(&first.title)
+        ));
+    }
+    body.push_str("</ol>\n</nav>\n");
+    xhtml::document(book, words.contents, "", &body)
+}
+
+fn nav_list(out: &mut String, entries: &[NavEntry]) {
+    out.push_str("<ol>\n");
+    for entry in entries {
+        out.push_str("<li><a href=\"");
+        escape_into(out, &entry.href);
+        out.push_str("\">");
+        escape_into(out, &entry.title);
+        out.push_str("</a>");
+        if !entry.children.is_empty() {
+            out.push('\n');
+            nav_list(out, &entry.children);
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n");
+}
+
+/// The NCX table of contents.
+pub fn ncx(book: &Book, edition: Edition, toc: &[NavEntry]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n<head>\n",
+        escape(&book.lang)
+    ));
+    out.push_str(&format!(
+        "<meta name=\"dtb:uid\" content=\"{}\"/>\n<meta name=\"dtb:depth\" content=\"{}\"/>\n",
+        escape(&book.identifier_for(edition)),
+        depth(toc).max(1)
+    ));
+    out.push_str("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n");
+    out.push_str(&format!(
+        "<docTitle><text>{}</text></docTitle>\n",
+        escape(&book.title_for(edition))
+    ));
+    out.push_str("<navMap>\n");
+    let mut order = 0;
+    nav_points(&mut out, toc, &mut order);
+    out.push_str("</navMap>\n</ncx>\n");
+    out
+}
+
+fn nav_points(out: &mut String, entries: &[NavEntry], order: &mut usize) {
+    for entry in entries {
+        *order += 1;
+        out.push_str(&format!(
+            "<navPoint id=\"np{order}\" playOrder=\"{order}\"><navLabel><text>"
+        ));
+        escape_into(out, &entry.title);
+        out.push_str("</text></navLabel><content src=\"");
+        escape_into(out, &entry.href);
+        out.push_str("\"/>\n");
+        nav_points(out, &entry.children, order);
+        out.push_str("</navPoint>\n");
+    }
+}
+
+fn depth(entries: &[NavEntry]) -> usize {
+    entries
+        .iter()
+        .map(|e| 1 + depth(&e.children))
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::sample;
+
+    fn toc() -> Vec<NavEntry> {
+        vec![NavEntry {
+            title: "一".into(),
+            href: "c0001.xhtml".into(),
+            children: vec![NavEntry {
+                title: "<节>".into(),
+                href: "c0001.xhtml#s1".into(),
+                children: vec![],
+            }],
+        }]
+    }
+
+    #[test]
+    fn nav_nests_and_escapes() {
+        let nav = nav_document(&sample(false), &toc());
+        assert!(nav.contains("<li><a href=\"c0001.xhtml\">一</a>\n<ol>\n<li><a href=\"c0001.xhtml#s1\">&lt;节&gt;</a></li>\n</ol>\n</li>"));
+        assert!(nav.contains("epub:type=\"bodymatter\" href=\"c0001.xhtml\""));
+        assert!(nav.contains("lang=\"zh-Hans\" xml:lang=\"zh-Hans\""));
+    }
+
+    #[test]
+    fn ncx_play_order_and_depth() {
+        let ncx = ncx(&sample(false), Edition::Full, &toc());
+        assert!(ncx.contains("<meta name=\"dtb:depth\" content=\"2\"/>"));
+        assert!(ncx.contains("id=\"np2\" playOrder=\"2\""));
+    }
+}

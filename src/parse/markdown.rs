@@ -1,0 +1,497 @@
+//! Markdown essays. pulldown-cmark renders each free or paid segment to
+//! HTML; ammonia removes everything executable or outside an allow-list of
+//! elements that are valid in EPUB XHTML; html5ever (through scraper)
+//! re-parses the clean HTML into a tree, which is written out as XHTML.
+//! ammonia's own output is HTML, not XML (`<br>`, `&nbsp;`, `<` in
+//! attributes), hence the second parse. The first level-1 heading before any
+//! paid marker is the title; other top-level headings become sections.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use pulldown_cmark::{Options, Parser};
+use scraper::{Html, Node};
+
+use crate::error::{Error, Result, Warning};
+use crate::essay::{Access, Block, Essay, Image};
+use crate::media;
+use crate::paid;
+use crate::xml::{escape_into, stable_hash};
+
+/// Elements allowed through: phrasing and flow content of EPUB 3 XHTML that
+/// needs no id or special attribute to be valid.
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// Elements removed together with their content.
+const DROP_WITH_CONTENT: &[&str] = &[
+    "script", "style", "iframe", "object", "embed", "noscript", "template", "textarea", "select",
+    "svg", "math", "title", "head",
+];
+
+/// Elements written as `<x/>`.
+const VOID: &[&str] = &["br", "hr", "img", "wbr"];
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .tags(TAGS.iter().copied().collect())
+        .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
+        .generic_attributes(["title"].into_iter().collect())
+        .tag_attributes(HashMap::from([
+            ("a", HashSet::from(["href"])),
+            ("img", HashSet::from(["src", "alt"])),
+            ("ol", HashSet::from(["start"])),
+            ("td", HashSet::from(["colspan", "rowspan"])),
+            ("th", HashSet::from(["colspan", "rowspan"])),
+        ]))
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
+        .strip_comments(true);
+    builder
+});
+
+/// Parses a Markdown essay.
+pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    let (segments, mut warnings) = paid::split(path, text);
+    let mut images = ImagePacker::new(path);
+    let mut essay = Essay {
+        path: path.to_path_buf(),
+        title: String::new(),
+        parts: Vec::new(),
+    };
+    let mut title = None;
+    let mut title_may_follow = true;
+    for segment in segments {
+        if segment.access == Access::Paid {
+            title_may_follow = false;
+        }
+        for block in render(segment.text, &mut images, &mut warnings)? {
+            if title_may_follow && let Block::Heading { level: 1, text } = &block {
+                title = Some(text.clone());
+                title_may_follow = false;
+                continue;
+            }
+            essay.push(segment.access, block);
+        }
+    }
+    essay.title = match title {
+        Some(title) => title,
+        None => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if essay.parts.is_empty() {
+                return Err(Error::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            warnings.push(Warning::new(
+                path,
+                None,
+                format!("no '# title' heading before the first paid part; titled '{stem}' after the file"),
+            ));
+            stem
+        }
+    };
+    Ok((essay, warnings))
+}
+
+/// Renders one segment to blocks: top-level headings and one markup block
+/// per other top-level element.
+fn render(
+    markdown: &str,
+    images: &mut ImagePacker,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Block>> {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    let clean = SANITIZER.clean(&html).to_string();
+    let fragment = Html::parse_fragment(&clean);
+    let mut blocks = Vec::new();
+    for child in fragment.root_element().children() {
+        match child.value() {
+            Node::Element(element) => {
+                if let Some(level) = heading_level(element.name()) {
+                    let text = text_content(child);
+                    if !text.is_empty() {
+                        blocks.push(Block::Heading { level, text });
+                    }
+                    continue;
+                }
+                let mut xhtml = String::new();
+                let used = write_xhtml(child, images, warnings, &mut xhtml)?;
+                blocks.push(Block::Markup {
+                    xhtml,
+                    images: used,
+                });
+            }
+            Node::Text(text) if !text.trim().is_empty() => {
+                let mut xhtml = String::from("<p>");
+                escape_into(&mut xhtml, text.trim());
+                xhtml.push_str("</p>");
+                blocks.push(Block::Markup {
+                    xhtml,
+                    images: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(blocks)
+}
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name.as_bytes() {
+        [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// All text below `node`, whitespace collapsed.
+fn text_content(node: NodeRef<Node>) -> String {
+    let raw: String = node
+        .descendants()
+        .filter_map(|n| n.value().as_text().map(|t| &**t))
+        .collect();
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes the sanitised tree under `node` as XHTML (iteratively, so deep
+/// nesting cannot overflow the stack) and returns the images it packed.
+fn write_xhtml(
+    node: NodeRef<Node>,
+    images: &mut ImagePacker,
+    warnings: &mut Vec<Warning>,
+    out: &mut String,
+) -> Result<Vec<Image>> {
+    let mut used = Vec::new();
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) => match n.value() {
+                Node::Text(text) => escape_into(out, text),
+                Node::Element(element) => {
+                    let name = element.name();
+                    if name == "img" {
+                        let alt = element.attr("alt").unwrap_or("");
+                        let src = element.attr("src").unwrap_or("");
+                        match images.pack(src, warnings)? {
+                            Some(image) => {
+                                out.push_str("<img src=\"");
+                                escape_into(out, &image.href);
+                                out.push_str("\" alt=\"");
+                                escape_into(out, alt);
+                                out.push_str("\"/>");
+                                used.push(image);
+                            }
+                            None => escape_into(out, alt),
+                        }
+                        continue;
+                    }
+                    out.push('<');
+                    out.push_str(name);
+                    for (key, value) in element.attrs() {
+                        if key == "href" && !is_external(value) {
+                            continue;
+                        }
+                        out.push(' ');
+                        out.push_str(key);
+                        out.push_str("=\"");
+                        escape_into(out, value);
+                        out.push('"');
+                    }
+                    out.push_str(if VOID.contains(&name) { "/>" } else { ">" });
+                }
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if let Node::Element(element) = n.value() {
+                    let name = element.name();
+                    if !VOID.contains(&name) {
+                        out.push_str("</");
+                        out.push_str(name);
+                        out.push('>');
+                    }
+                }
+            }
+        }
+    }
+    Ok(used)
+}
+
+/// Links that leave the book; relative links would point at files the book
+/// does not contain.
+fn is_external(href: &str) -> bool {
+    let lower = href.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+/// Resolves image references against the essay's folder and reads them.
+struct ImagePacker {
+    essay: PathBuf,
+    folder: PathBuf,
+    packed: HashMap<String, Image>,
+}
+
+impl ImagePacker {
+    fn new(essay: &Path) -> Self {
+        let folder = essay
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        ImagePacker {
+            essay: essay.to_path_buf(),
+            folder: folder.to_path_buf(),
+            packed: HashMap::new(),
+        }
+    }
+
+    fn error(&self, src: &str, problem: impl Into<String>) -> Error {
+        Error::Image {
+            path: self.essay.clone(),
+            src: src.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The packed image for `src`, or `None` (with a warning) for images
+    /// that live elsewhere (`https:`, `data:`) and are left out.
+    fn pack(&mut self, src: &str, warnings: &mut Vec<Warning>) -> Result<Option<Image>> {
+        if let Some(image) = self.packed.get(src) {
+            return Ok(Some(image.clone()));
+        }
+        let decoded = percent_encoding::percent_decode_str(src)
+            .decode_utf8_lossy()
+            .into_owned();
+        if has_scheme(&decoded) {
+            warnings.push(Warning::new(
+                &self.essay,
+                None,
+                format!("image '{src}' is not a local file; left out (its alt text stays)"),
+            ));
+            return Ok(None);
+        }
+        let relative = Path::new(&decoded);
+        if decoded.is_empty() {
+            return Err(self.error(src, "has no path; give the image file's path"));
+        }
+        if relative.is_absolute() || decoded.starts_with('/') || decoded.starts_with('\\') {
+            return Err(self.error(src, "is an absolute path; use a path relative to the essay"));
+        }
+        if relative
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(self.error(
+                src,
+                "leads outside the essay's folder; move the image beside the essay",
+            ));
+        }
+        let media_type = media::image_type(relative).ok_or_else(|| {
+            self.error(
+                src,
+                "is not a supported image type; use .jpg, .png, .gif, .webp or .svg",
+            )
+        })?;
+        let full = self.folder.join(relative);
+        let inside = match (full.canonicalize(), self.folder.canonicalize()) {
+            (Ok(file), Ok(folder)) => file.starts_with(folder),
+            _ => return Err(self.error(src, format!("not found at {}", full.display()))),
+        };
+        if !inside {
+            return Err(self.error(src, "is a link leading outside the essay's folder"));
+        }
+        let data =
+            std::fs::read(&full).map_err(|e| self.error(src, format!("cannot be read: {e}")))?;
+        if !media::looks_like(media_type, &data) {
+            return Err(self.error(src, format!("is not a valid {media_type} file")));
+        }
+        let extension = relative
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("img")
+            .to_ascii_lowercase();
+        let image = Image {
+            href: format!("images/{:016x}.{extension}", stable_hash(&data)),
+            media_type,
+            data: Arc::new(data),
+        };
+        self.packed.insert(src.to_string(), image.clone());
+        Ok(Some(image))
+    }
+}
+
+/// Whether `reference` starts with a URL scheme such as `https:` or `data:`.
+fn has_scheme(reference: &str) -> bool {
+    match reference.find(':') {
+        Some(colon) => {
+            let scheme = &reference[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && colon > 1 // a Windows drive letter is not a scheme
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> (Essay, Vec<Warning>) {
+        parse(Path::new("essay.md"), text).unwrap()
+    }
+
+    fn markup(essay: &Essay) -> String {
+        essay
+            .parts
+            .iter()
+            .flat_map(|p| &p.blocks)
+            .map(|b| match b {
+                Block::Markup { xhtml, .. } => xhtml.clone(),
+                Block::Heading { level, text } => format!("<h{level}>{text}</h{level}>"),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn title_sections_and_constructs() {
+        let (essay, warnings) = parse_str(
+            "# 标题\n\n段落*强调*与**加粗**。\n\n## 小节\n\n- 一\n- 二\n\n> 引用\n\n```\ncode <x>\n```\n\n[链接](https://example.org)",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(essay.title, "标题");
+        assert_eq!(
+            markup(&essay),
+            "<p>段落<em>强调</em>与<strong>加粗</strong>。</p><h2>小节</h2><ul>\n<li>一</li>\n<li>二</li>\n</ul>\
+             <blockquote>\n<p>引用</p>\n</blockquote><pre><code>code &lt;x&gt;\n</code></pre>\
+             <p><a href=\"https://example.org\">链接</a></p>"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_made_safe_and_well_formed() {
+        let (essay, _) = parse_str(
+            "# T\n\n<div onclick=\"x()\">a<br>b&nbsp;c<script>alert(1)</script><unknown>d</div>\n\n\
+             <p><a href=\"javascript:alert(1)\">j</a> <a href=\"other.html\">r</a> <ruby>漢<rt>かん</rt></ruby></p>\n\n\
+             <iframe src=\"x\">inside</iframe><style>p{}</style>\n\n<img title='a<b' alt=x src=\"https://e.org/x.png\">",
+        );
+        let out = markup(&essay);
+        assert_eq!(
+            out,
+            "<div>a<br/>b\u{a0}cd</div><p><a>j</a> <a>r</a> <ruby>漢<rt>かん</rt></ruby></p>x"
+        );
+    }
+
+    #[test]
+    fn paid_segments_and_inline_markers() {
+        let (essay, _) =
+            parse_str("# T\n\n免费 ##paidbegin## 付费\n\n## 付费小节\n\n##paidend##\n\n尾");
+        let accesses: Vec<_> = essay
+            .parts
+            .iter()
+            .map(|p| (p.access, p.blocks.len()))
+            .collect();
+        assert_eq!(
+            accesses,
+            [(Access::Free, 1), (Access::Paid, 2), (Access::Free, 1)]
+        );
+    }
+
+    #[test]
+    fn a_title_after_a_paid_marker_is_not_used() {
+        let (essay, warnings) = parse_str("##paidbegin##\n# 秘密\n\n付费##paidend##\n\n免费");
+        assert_eq!(essay.title, "essay");
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn image_paths_are_confined_to_the_essay_folder() {
+        let mut packer = ImagePacker::new(Path::new("tests/x.md"));
+        let mut warnings = Vec::new();
+        for bad in [
+            "/etc/passwd.png",
+            "../../etc/passwd",
+            "../x.png",
+            "missing.png",
+            "a.exe",
+        ] {
+            assert!(packer.pack(bad, &mut warnings).is_err(), "{bad}");
+        }
+        assert!(
+            packer
+                .pack("data:image/png;base64,AAAA", &mut warnings)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(warnings.len(), 1);
+    }
+}

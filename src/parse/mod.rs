@@ -1,0 +1,39 @@
+//! Stage 2: text to the essay model. Plain text and Markdown each have a
+//! parser; both first split the text at paid markers (see [`crate::paid`]).
+
+pub mod markdown;
+pub mod text;
+
+use std::path::Path;
+
+use crate::error::{Result, Warning};
+use crate::essay::Essay;
+
+/// The input formats wenji reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.txt`: first line the title, one paragraph per line.
+    Text,
+    /// `.md`, `.markdown`: CommonMark with tables and strikethrough.
+    Markdown,
+}
+
+impl Format {
+    /// The format a file name implies, if it is an essay at all.
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// Parses decoded `text` read from `path` in `format`.
+pub fn parse(path: &Path, text: &str, format: Format) -> Result<(Essay, Vec<Warning>)> {
+    match format {
+        Format::Text => text::parse(path, text),
+        Format::Markdown => markdown::parse(path, text),
+    }
+}

@@ -1,0 +1,102 @@
+//! Plain-text essays: the first non-blank line is the title, every further
+//! non-blank line one paragraph. Indentation (ASCII or full-width spaces) is
+//! dropped because the stylesheet indents.
+
+use std::path::Path;
+
+use crate::error::{Error, Result, Warning};
+use crate::essay::{Access, Block, Essay};
+use crate::paid;
+
+/// Parses a plain-text essay.
+pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    let (segments, warnings) = paid::split(path, text);
+    let mut title = None;
+    let mut essay = Essay {
+        path: path.to_path_buf(),
+        title: String::new(),
+        parts: Vec::new(),
+    };
+    for segment in segments {
+        for (offset, line) in segment.text.split('\n').enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if title.is_none() {
+                if segment.access == Access::Paid {
+                    return Err(Error::PaidTitle {
+                        path: path.to_path_buf(),
+                        line: segment.line + offset,
+                    });
+                }
+                title = Some(line.to_string());
+                continue;
+            }
+            essay.push(segment.access, Block::Paragraph(line.to_string()));
+        }
+    }
+    essay.title = title.ok_or_else(|| Error::Empty {
+        path: path.to_path_buf(),
+    })?;
+    Ok((essay, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraphs(essay: &Essay, access: Access) -> Vec<String> {
+        essay
+            .parts
+            .iter()
+            .filter(|p| p.access == access)
+            .flat_map(|p| p.blocks.iter())
+            .map(|b| match b {
+                Block::Paragraph(t) => t.clone(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn title_paragraphs_and_indentation() {
+        let (essay, warnings) = parse(
+            Path::new("a.txt"),
+            "\n  标题 \n\u{3000}\u{3000}第一段。\n\n  第二段。\n",
+        )
+        .unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(essay.title, "标题");
+        assert_eq!(paragraphs(&essay, Access::Free), ["第一段。", "第二段。"]);
+        assert!(!essay.has_paid());
+    }
+
+    #[test]
+    fn paid_parts_are_separate() {
+        let text = "标题\n免费。\n##paidbegin##付费一。\n付费二。\n\n##paidend##\n又免费。";
+        let (essay, _) = parse(Path::new("a.txt"), text).unwrap();
+        assert_eq!(essay.parts.len(), 3);
+        assert_eq!(paragraphs(&essay, Access::Paid), ["付费一。", "付费二。"]);
+        assert_eq!(paragraphs(&essay, Access::Free), ["免费。", "又免费。"]);
+        assert_eq!(essay.char_counts(), (2 + 3 + 4, 8));
+    }
+
+    #[test]
+    fn a_paid_title_is_refused() {
+        let err = parse(Path::new("a.txt"), "\n##paidbegin##标题\n正文").unwrap_err();
+        assert!(matches!(err, Error::PaidTitle { line: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn empty_and_blank_essays_are_errors() {
+        assert!(matches!(
+            parse(Path::new("a.txt"), ""),
+            Err(Error::Empty { .. })
+        ));
+        assert!(matches!(
+            parse(Path::new("a.txt"), " \n\u{3000}\n"),
+            Err(Error::Empty { .. })
+        ));
+    }
+}

@@ -1,0 +1,175 @@
+//! Stage 4: typesetting. Turns the edition of a book into XHTML pages (one
+//! chapter per essay, continued in further files before 256 KiB), the
+//! navigation tree, the cover page and the list of images to pack.
+
+pub mod cover;
+pub mod style;
+pub mod xhtml;
+
+use serde::Deserialize;
+
+use crate::book::Book;
+use crate::edition::{self, Edition};
+use crate::essay::{Block, Image};
+
+/// Horizontal or vertical text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Left to right, top to bottom; pages turn left to right.
+    #[default]
+    Horizontal,
+    /// Top to bottom, columns right to left (`vertical-rl`); pages turn right to left.
+    Vertical,
+}
+
+impl Layout {
+    /// The spine's `page-progression-direction`.
+    pub fn page_progression(self) -> &'static str {
+        match self {
+            Layout::Horizontal => "ltr",
+            Layout::Vertical => "rtl",
+        }
+    }
+}
+
+/// One XHTML file of the book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// File name inside the publication folder.
+    pub name: String,
+    /// The whole document.
+    pub xhtml: String,
+}
+
+/// An entry of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavEntry {
+    /// Its label.
+    pub title: String,
+    /// Page and fragment it points to.
+    pub href: String,
+    /// Nested entries.
+    pub children: Vec<NavEntry>,
+}
+
+/// A typeset edition, ready to package.
+#[derive(Debug)]
+pub struct Typeset {
+    /// Chapter pages in reading order (the cover page is separate).
+    pub pages: Vec<Page>,
+    /// The table of contents, one entry per chapter with its sections nested.
+    pub toc: Vec<NavEntry>,
+    /// The cover page.
+    pub cover_page: Page,
+    /// The images the pages use, each once.
+    pub images: Vec<Image>,
+}
+
+/// Typesets `edition` of `book`.
+pub fn typeset(book: &Book, edition: Edition) -> Typeset {
+    let edition = book.effective(edition);
+    let notice = Block::PaidNotice(book.preview.notice.clone());
+    let mut pages = Vec::new();
+    let mut toc = Vec::new();
+    let mut images: Vec<Image> = Vec::new();
+    for (index, essay) in book.essays.iter().enumerate() {
+        let stem = format!("c{:04}", index + 1);
+        let mut chapter = xhtml::ChapterWriter::new(book, &stem, &essay.title);
+        let mut sections = Vec::new();
+        for block in edition::blocks(essay, edition, &notice) {
+            if let Block::Markup { images: used, .. } = block {
+                for image in used {
+                    if !images.iter().any(|i| i.href == image.href) {
+                        images.push(image.clone());
+                    }
+                }
+            }
+            if let Some((level, entry)) = chapter.push(block) {
+                sections.push((level, entry));
+            }
+        }
+        let first = chapter.first_page_name();
+        pages.extend(chapter.finish());
+        toc.push(NavEntry {
+            title: essay.title.clone(),
+            href: first,
+            children: nest(sections),
+        });
+    }
+    Typeset {
+        pages,
+        toc,
+        cover_page: cover::page(book, edition),
+        images,
+    }
+}
+
+/// Nests a flat list of headings by level: each entry goes under the
+/// nearest earlier entry of a lower level.
+fn nest(flat: Vec<(u8, NavEntry)>) -> Vec<NavEntry> {
+    let mut roots = Vec::new();
+    let mut stack: Vec<(u8, NavEntry)> = Vec::new();
+    let attach =
+        |stack: &mut Vec<(u8, NavEntry)>, roots: &mut Vec<NavEntry>, entry: NavEntry| match stack
+            .last_mut()
+        {
+            Some((_, parent)) => parent.children.push(entry),
+            None => roots.push(entry),
+        };
+    for (level, entry) in flat {
+        while stack.last().is_some_and(|(top, _)| *top >= level) {
+            if let Some((_, done)) = stack.pop() {
+                attach(&mut stack, &mut roots, done);
+            }
+        }
+        stack.push((level, entry));
+    }
+    while let Some((_, done)) = stack.pop() {
+        attach(&mut stack, &mut roots, done);
+    }
+    roots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(title: &str) -> NavEntry {
+        NavEntry {
+            title: title.into(),
+            href: String::new(),
+            children: vec![],
+        }
+    }
+
+    #[test]
+    fn headings_nest_by_level() {
+        let flat = vec![
+            (2, entry("a")),
+            (3, entry("a1")),
+            (3, entry("a2")),
+            (2, entry("b")),
+            (4, entry("b1")),
+            (1, entry("c")),
+        ];
+        let tree = nest(flat);
+        let shape: Vec<(String, Vec<String>)> = tree
+            .iter()
+            .map(|e| {
+                (
+                    e.title.clone(),
+                    e.children.iter().map(|c| c.title.clone()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("a".into(), vec!["a1".into(), "a2".into()]),
+                ("b".into(), vec!["b1".into()]),
+                ("c".into(), vec![]),
+            ]
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! XHTML documents: the common page frame, and the writer that fills
+//! chapter pages block by block, starting a new file before one would pass
+//! 256 KiB (readers such as Adobe's engine choke on larger spine items).
+
+use crate::book::Book;
+use crate::essay::Block;
+use crate::typeset::{NavEntry, Page};
+use crate::xml::{escape, escape_into};
+
+/// No XHTML file may be larger than this.
+pub const MAX_PAGE_BYTES: usize = 256 * 1024;
+/// Room left for the page frame around the body.
+const BODY_BUDGET: usize = MAX_PAGE_BYTES - 8 * 1024;
+
+/// Path of the built-in stylesheet inside the publication.
+pub const STYLESHEET: &str = "styles/book.css";
+/// Path of the user's extra stylesheet inside the publication.
+pub const EXTRA_STYLESHEET: &str = "styles/extra.css";
+
+/// A whole XHTML document in the book's language, linking its stylesheets.
+pub fn document(book: &Book, title: &str, body_attrs: &str, body: &str) -> String {
+    let lang = escape(&book.lang);
+    let mut out = String::with_capacity(body.len() + 600);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    out.push_str(
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"",
+    );
+    out.push_str(&format!(
+        " lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>"
+    ));
+    escape_into(&mut out, title);
+    out.push_str("</title>\n");
+    out.push_str(&format!(
+        "<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n"
+    ));
+    if book.extra_css.is_some() {
+        out.push_str(&format!(
+            "<link rel=\"stylesheet\" type=\"text/css\" href=\"{EXTRA_STYLESHEET}\"/>\n"
+        ));
+    }
+    out.push_str("</head>\n<body");
+    out.push_str(body_attrs);
+    out.push_str(">\n");
+    out.push_str(body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// Writes one chapter's blocks into as many pages as it needs.
+pub struct ChapterWriter<'a> {
+    book: &'a Book,
+    stem: &'a str,
+    title: &'a str,
+    pages: Vec<Page>,
+    body: String,
+    sections: usize,
+}
+
+impl<'a> ChapterWriter<'a> {
+    /// Starts chapter `stem` (`c0001`) titled `title`.
+    pub fn new(book: &'a Book, stem: &'a str, title: &'a str) -> Self {
+        let mut body = String::from("<h1 class=\"chapter-title\">");
+        escape_into(&mut body, title);
+        body.push_str("</h1>\n");
+        ChapterWriter {
+            book,
+            stem,
+            title,
+            pages: Vec::new(),
+            body,
+            sections: 0,
+        }
+    }
+
+    /// The file name of the chapter's first page.
+    pub fn first_page_name(&self) -> String {
+        self.page_name(0)
+    }
+
+    fn page_name(&self, index: usize) -> String {
+        if index == 0 {
+            format!("{}.xhtml", self.stem)
+        } else {
+            format!("{}-{}.xhtml", self.stem, index + 1)
+        }
+    }
+
+    /// Adds a block; for a heading returns its level and navigation entry.
+    pub fn push(&mut self, block: &Block) -> Option<(u8, NavEntry)> {
+        match block {
+            Block::Paragraph(text) => self.paragraph(text, "p"),
+            Block::PaidNotice(text) => self.paragraph(text, "p class=\"paid-notice\""),
+            Block::Markup { xhtml, .. } => {
+                self.make_room(xhtml.len());
+                self.body.push_str(xhtml);
+                self.body.push('\n');
+            }
+            Block::Heading { level, text } => {
+                self.sections += 1;
+                let id = format!("s{}", self.sections);
+                let tag = format!("h{}", (*level).clamp(2, 6));
+                let mut html = format!("<{tag} id=\"{id}\">");
+                escape_into(&mut html, text);
+                html.push_str(&format!("</{tag}>\n"));
+                self.make_room(html.len());
+                self.body.push_str(&html);
+                let entry = NavEntry {
+                    title: text.clone(),
+                    href: format!("{}#{id}", self.page_name(self.pages.len())),
+                    children: Vec::new(),
+                };
+                return Some((*level, entry));
+            }
+        }
+        None
+    }
+
+    /// Writes a paragraph; one too large for a page is cut at sentence ends
+    /// into several, the later ones without first-line indent.
+    fn paragraph(&mut self, text: &str, open: &str) {
+        let mut rest = text;
+        let mut first = true;
+        while !rest.is_empty() {
+            let piece = cut(rest, BODY_BUDGET / 2);
+            rest = &rest[piece.len()..];
+            let mut html = String::with_capacity(piece.len() + 40);
+            html.push('<');
+            html.push_str(if first { open } else { "p class=\"continued\"" });
+            html.push('>');
+            escape_into(&mut html, piece);
+            html.push_str("</p>\n");
+            self.make_room(html.len());
+            self.body.push_str(&html);
+            first = false;
+        }
+    }
+
+    /// Starts a new page if `len` more bytes would not fit on this one.
+    fn make_room(&mut self, len: usize) {
+        if self.body.len() + len > BODY_BUDGET && !self.body.is_empty() {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let body = std::mem::take(&mut self.body);
+        let name = self.page_name(self.pages.len());
+        let wrapped =
+            format!("<section epub:type=\"chapter\" role=\"doc-chapter\">\n{body}</section>\n");
+        let xhtml = document(self.book, self.title, " epub:type=\"bodymatter\"", &wrapped);
+        self.pages.push(Page { name, xhtml });
+    }
+
+    /// The chapter's pages.
+    pub fn finish(mut self) -> Vec<Page> {
+        if !self.body.is_empty() || self.pages.is_empty() {
+            self.flush();
+        }
+        self.pages
+    }
+}
+
+/// The longest prefix of `text` of at most `budget` bytes (escaping can
+/// double it at worst, still within a page) that ends after a sentence-ending
+/// mark, else after a comma-like mark, else at any character boundary.
+fn cut(text: &str, budget: usize) -> &str {
+    if text.len() <= budget {
+        return text;
+    }
+    let mut end = budget;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &text[..end];
+    for marks in [
+        &['。', '！', '？', '!', '?', '.', '…'][..],
+        &['；', '，', '、', ';', ',', ' '][..],
+    ] {
+        if let Some((i, c)) = window.char_indices().rev().find(|(_, c)| marks.contains(c))
+            && i > budget / 2
+        {
+            return &text[..i + c.len_utf8()];
+        }
+    }
+    window
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::sample;
+
+    #[test]
+    fn cut_prefers_sentence_ends() {
+        assert_eq!(cut("短句。", 100), "短句。");
+        let text = "一二三四五。六七八九十，甲乙丙丁";
+        assert_eq!(cut(text, 40), "一二三四五。六七八九十，");
+        assert_eq!(cut(text, 20), "一二三四五。");
+        assert_eq!(cut("一二三四五六七八九十", 10), "一二三");
+    }
+
+    #[test]
+    fn long_chapters_continue_in_further_pages() {
+        let book = sample(false);
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题");
+        let sentence = "这是一个用来填满页面的句子。".repeat(200);
+        for _ in 0..200 {
+            chapter.push(&Block::Paragraph(sentence.clone()));
+        }
+        let heading = chapter.push(&Block::Heading {
+            level: 2,
+            text: "后来".into(),
+        });
+        let pages = chapter.finish();
+        assert!(pages.len() > 1);
+        assert!(pages.iter().all(|p| p.xhtml.len() <= MAX_PAGE_BYTES));
+        let (_, entry) = heading.unwrap();
+        assert_eq!(entry.href, format!("{}#s1", pages.last().unwrap().name));
+        assert_eq!(pages[1].name, "c0001-2.xhtml");
+    }
+
+    #[test]
+    fn a_huge_paragraph_is_split_at_sentences() {
+        let book = sample(false);
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题");
+        chapter.push(&Block::Paragraph("很长的一句话。".repeat(60_000)));
+        let pages = chapter.finish();
+        assert!(pages.len() > 4);
+        assert!(pages.iter().all(|p| p.xhtml.len() <= MAX_PAGE_BYTES));
+        assert!(
+            pages[1]
+                .xhtml
+                .contains("<p class=\"continued\">很长的一句话。")
+        );
+    }
+}
