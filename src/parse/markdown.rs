@@ -1,115 +1,23 @@
 //! Markdown essays. pulldown-cmark renders each free or paid segment to
-//! HTML; ammonia removes everything executable or outside an allow-list of
-//! elements that are valid in EPUB XHTML; html5ever (through scraper)
-//! re-parses the clean HTML into a tree, which is written out as XHTML.
-//! ammonia's own output is HTML, not XML (`<br>`, `&nbsp;`, `<` in
-//! attributes), hence the second parse. The first level-1 heading before any
-//! paid marker is the title; other top-level headings become sections.
+//! HTML, [`sanitize`] makes it safe, valid XHTML, and each top-level element
+//! becomes one block. The first level-1 heading before any paid marker is
+//! the title; other top-level headings become sections. Images are read
+//! from the essay's folder (never outside it) and packed into the book.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use ego_tree::NodeRef;
-use ego_tree::iter::Edge;
 use pulldown_cmark::{Options, Parser};
-use scraper::{Html, Node};
+use scraper::Node;
 
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay, Image};
 use crate::media;
 use crate::paid;
+use crate::parse::sanitize;
 use crate::xml::{escape_into, stable_hash};
-
-/// Elements allowed through: phrasing and flow content of EPUB 3 XHTML that
-/// needs no id or special attribute to be valid.
-const TAGS: &[&str] = &[
-    "a",
-    "abbr",
-    "b",
-    "bdi",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "dd",
-    "del",
-    "dfn",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "li",
-    "mark",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "rp",
-    "rt",
-    "ruby",
-    "s",
-    "samp",
-    "small",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-    "var",
-    "wbr",
-];
-
-/// Elements removed together with their content.
-const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "iframe", "object", "embed", "noscript", "template", "textarea", "select",
-    "svg", "math", "title", "head",
-];
-
-/// Elements written as `<x/>`.
-const VOID: &[&str] = &["br", "hr", "img", "wbr"];
-
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .tags(TAGS.iter().copied().collect())
-        .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
-        .generic_attributes(["title"].into_iter().collect())
-        .tag_attributes(HashMap::from([
-            ("a", HashSet::from(["href"])),
-            ("img", HashSet::from(["src", "alt"])),
-            ("ol", HashSet::from(["start"])),
-            ("td", HashSet::from(["colspan", "rowspan"])),
-            ("th", HashSet::from(["colspan", "rowspan"])),
-        ]))
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .url_relative(ammonia::UrlRelative::PassThrough)
-        .link_rel(None)
-        .strip_comments(true);
-    builder
-});
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
@@ -171,8 +79,7 @@ fn render(
     );
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
-    let clean = SANITIZER.clean(&html).to_string();
-    let fragment = Html::parse_fragment(&clean);
+    let fragment = sanitize::clean(&html);
     let mut blocks = Vec::new();
     for child in fragment.root_element().children() {
         match child.value() {
@@ -185,7 +92,15 @@ fn render(
                     continue;
                 }
                 let mut xhtml = String::new();
-                let used = write_xhtml(child, images, warnings, &mut xhtml)?;
+                let mut used = Vec::new();
+                let mut resolve = |src: &str| {
+                    Ok(images.pack(src, warnings)?.map(|image| {
+                        let href = image.href.clone();
+                        used.push(image);
+                        href
+                    }))
+                };
+                sanitize::write_xhtml(child, &mut resolve, &mut xhtml)?;
                 blocks.push(Block::Markup {
                     xhtml,
                     images: used,
@@ -220,75 +135,6 @@ fn text_content(node: NodeRef<Node>) -> String {
         .filter_map(|n| n.value().as_text().map(|t| &**t))
         .collect();
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Writes the sanitised tree under `node` as XHTML (iteratively, so deep
-/// nesting cannot overflow the stack) and returns the images it packed.
-fn write_xhtml(
-    node: NodeRef<Node>,
-    images: &mut ImagePacker,
-    warnings: &mut Vec<Warning>,
-    out: &mut String,
-) -> Result<Vec<Image>> {
-    let mut used = Vec::new();
-    for edge in node.traverse() {
-        match edge {
-            Edge::Open(n) => match n.value() {
-                Node::Text(text) => escape_into(out, text),
-                Node::Element(element) => {
-                    let name = element.name();
-                    if name == "img" {
-                        let alt = element.attr("alt").unwrap_or("");
-                        let src = element.attr("src").unwrap_or("");
-                        match images.pack(src, warnings)? {
-                            Some(image) => {
-                                out.push_str("<img src=\"");
-                                escape_into(out, &image.href);
-                                out.push_str("\" alt=\"");
-                                escape_into(out, alt);
-                                out.push_str("\"/>");
-                                used.push(image);
-                            }
-                            None => escape_into(out, alt),
-                        }
-                        continue;
-                    }
-                    out.push('<');
-                    out.push_str(name);
-                    for (key, value) in element.attrs() {
-                        if key == "href" && !is_external(value) {
-                            continue;
-                        }
-                        out.push(' ');
-                        out.push_str(key);
-                        out.push_str("=\"");
-                        escape_into(out, value);
-                        out.push('"');
-                    }
-                    out.push_str(if VOID.contains(&name) { "/>" } else { ">" });
-                }
-                _ => {}
-            },
-            Edge::Close(n) => {
-                if let Node::Element(element) = n.value() {
-                    let name = element.name();
-                    if !VOID.contains(&name) {
-                        out.push_str("</");
-                        out.push_str(name);
-                        out.push('>');
-                    }
-                }
-            }
-        }
-    }
-    Ok(used)
-}
-
-/// Links that leave the book; relative links would point at files the book
-/// does not contain.
-fn is_external(href: &str) -> bool {
-    let lower = href.trim_start().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
 }
 
 /// Resolves image references against the essay's folder and reads them.
@@ -434,20 +280,6 @@ mod tests {
             "<p>段落<em>强调</em>与<strong>加粗</strong>。</p><h2>小节</h2><ul>\n<li>一</li>\n<li>二</li>\n</ul>\
              <blockquote>\n<p>引用</p>\n</blockquote><pre><code>code &lt;x&gt;\n</code></pre>\
              <p><a href=\"https://example.org\">链接</a></p>"
-        );
-    }
-
-    #[test]
-    fn raw_html_is_made_safe_and_well_formed() {
-        let (essay, _) = parse_str(
-            "# T\n\n<div onclick=\"x()\">a<br>b&nbsp;c<script>alert(1)</script><unknown>d</div>\n\n\
-             <p><a href=\"javascript:alert(1)\">j</a> <a href=\"other.html\">r</a> <ruby>漢<rt>かん</rt></ruby></p>\n\n\
-             <iframe src=\"x\">inside</iframe><style>p{}</style>\n\n<img title='a<b' alt=x src=\"https://e.org/x.png\">",
-        );
-        let out = markup(&essay);
-        assert_eq!(
-            out,
-            "<div>a<br/>b\u{a0}cd</div><p><a>j</a> <a>r</a> <ruby>漢<rt>かん</rt></ruby></p>x"
         );
     }
 

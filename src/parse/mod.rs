@@ -2,6 +2,7 @@
 //! parser; both first split the text at paid markers (see [`crate::paid`]).
 
 pub mod markdown;
+pub mod sanitize;
 pub mod text;
 
 use std::path::Path;
