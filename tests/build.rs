@@ -1,0 +1,769 @@
+//! `wenji build` end to end: runs the real binary, unzips what it wrote and
+//! checks what readers and EPUBCheck care about.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EPOCH: &str = "1700000000";
+const EPOCH_STAMP: &str = "2023-11-14T22:13:20Z";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `wenji` in `cwd` with a fixed SOURCE_DATE_EPOCH.
+fn wenji(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .expect("wenji runs")
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "wenji failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every entry of an EPUB: name, bytes, compression method, zip timestamp.
+struct Entry {
+    name: String,
+    data: Vec<u8>,
+    stored: bool,
+    modified: Option<zip::DateTime>,
+}
+
+fn entries(epub: &Path) -> Vec<Entry> {
+    let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).unwrap();
+            Entry {
+                name: file.name().unwrap().to_string(),
+                stored: file.compression() == zip::CompressionMethod::Stored,
+                modified: file.last_modified(),
+                data,
+            }
+        })
+        .collect()
+}
+
+fn text(entries: &[Entry], name: &str) -> String {
+    let entry = entries
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("{name} missing"));
+    String::from_utf8(entry.data.clone()).unwrap()
+}
+
+/// Everything a reader of the archive could see: names and contents.
+fn everything(entries: &[Entry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("{}\n{}\n", e.name, String::from_utf8_lossy(&e.data)))
+        .collect()
+}
+
+/// Runs of four or more Han characters in `text`.
+fn han_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            run.push(c);
+        } else {
+            if run.chars().count() >= 4 {
+                runs.push(run.clone());
+            }
+            run.clear();
+        }
+    }
+    runs
+}
+
+/// The free and paid text of a source file, split by its markers — an
+/// oracle independent of wenji's own marker code (well-formed markers only).
+fn free_and_paid(source: &str) -> (String, String) {
+    let (mut free, mut paid) = (String::new(), String::new());
+    let mut rest = source;
+    let mut in_paid = false;
+    loop {
+        let marker = if in_paid {
+            "##paidend##"
+        } else {
+            "##paidbegin##"
+        };
+        match rest.find(marker) {
+            Some(i) => {
+                if in_paid { &mut paid } else { &mut free }.push_str(&rest[..i]);
+                rest = &rest[i + marker.len()..];
+                in_paid = !in_paid;
+            }
+            None => {
+                if in_paid { &mut paid } else { &mut free }.push_str(rest);
+                return (free, paid);
+            }
+        }
+    }
+}
+
+/// Asserts that no paid run (absent from the free text) is in the preview
+/// and that every one is in the full edition.
+fn assert_no_leak(sources: &[PathBuf], preview: &Path, full: &Path) {
+    let preview = everything(&entries(preview));
+    let full = everything(&entries(full));
+    let mut checked = 0;
+    for source in sources {
+        let (free, paid) = free_and_paid(&fs::read_to_string(source).unwrap());
+        for run in han_runs(&paid)
+            .into_iter()
+            .filter(|r| !free.contains(r.as_str()))
+        {
+            assert!(
+                !preview.contains(&run),
+                "paid text '{run}' of {} leaked into the preview",
+                source.display()
+            );
+            assert!(
+                full.contains(&run),
+                "paid text '{run}' of {} missing from the full edition",
+                source.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the sources have no paid text to check");
+}
+
+/// Parses every XML entry and checks the language tags agree everywhere.
+fn assert_well_formed_and_one_language(entries: &[Entry]) -> String {
+    let opf = text(entries, "OEBPS/package.opf");
+    let doc = roxmltree::Document::parse(&opf).unwrap();
+    let xml_lang = doc
+        .root_element()
+        .attribute(("http://www.w3.org/XML/1998/namespace", "lang"))
+        .unwrap();
+    let dc_language = doc
+        .descendants()
+        .find(|n| n.has_tag_name("language"))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(xml_lang, dc_language);
+    for entry in entries.iter().filter(|e| {
+        e.name.ends_with(".xhtml") || e.name.ends_with(".ncx") || e.name.ends_with(".svg")
+    }) {
+        let source = String::from_utf8(entry.data.clone()).unwrap();
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(&source, options)
+            .unwrap_or_else(|e| panic!("{} is not XML: {e}", entry.name));
+        if entry.name.ends_with(".xhtml") {
+            let root = doc.root_element();
+            assert_eq!(root.attribute("lang"), Some(dc_language), "{}", entry.name);
+            assert_eq!(
+                root.attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+                Some(dc_language),
+                "{}",
+                entry.name
+            );
+            assert!(
+                entry.data.len() <= 256 * 1024,
+                "{} is larger than 256 KiB",
+                entry.name
+            );
+        }
+    }
+    dc_language.to_string()
+}
+
+#[test]
+fn the_sample_book_is_a_complete_epub() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("book.epub");
+    ok(wenji(
+        &repo(),
+        &["build", "content/", "-o", book.to_str().unwrap()],
+    ));
+    let entries = entries(&book);
+    assert_eq!(entries[0].name, "mimetype");
+    assert!(entries[0].stored);
+    assert_eq!(entries[0].data, b"application/epub+zip");
+    let lang = assert_well_formed_and_one_language(&entries);
+    assert_eq!(lang, "zh-Hans");
+    let opf = text(&entries, "OEBPS/package.opf");
+    // wenji.toml sets title, author and preview suffix.
+    assert!(
+        opf.contains("<dc:title id=\"title\">晨读集（试读）</dc:title>"),
+        "{opf}"
+    );
+    assert!(opf.contains(">林小川</dc:creator>"));
+    assert!(opf.contains("<dc:identifier id=\"book-id\">urn:uuid:"));
+    assert!(opf.contains(&format!(
+        "<meta property=\"dcterms:modified\">{EPOCH_STAMP}</meta>"
+    )));
+    assert!(opf.contains("page-progression-direction=\"ltr\""));
+    // The cover comes from covers/cover.svg beside wenji.toml.
+    let cover = entries
+        .iter()
+        .find(|e| e.name == "OEBPS/images/cover.svg")
+        .unwrap();
+    assert_eq!(
+        cover.data,
+        fs::read(repo().join("covers/cover.svg")).unwrap()
+    );
+    let nav = text(&entries, "OEBPS/nav.xhtml");
+    for title in [
+        "晨读",
+        "茶与时间",
+        "走路去上班",
+        "一、水",
+        "二、叶",
+        "四、余味",
+    ] {
+        assert!(nav.contains(&format!(">{title}</a>")), "nav lacks {title}");
+    }
+    assert!(
+        !nav.contains("三、等"),
+        "a heading inside a paid part reached the preview's navigation"
+    );
+    let ncx = text(&entries, "OEBPS/toc.ncx");
+    assert!(ncx.contains("<text>茶与时间</text>") && !ncx.contains("三、等"));
+    let chapter = text(&entries, "OEBPS/c0001.xhtml");
+    assert!(chapter.contains("<p class=\"paid-notice\">（此处为付费内容，完整版可读全文。）</p>"));
+}
+
+#[test]
+fn previews_hold_no_paid_text_and_full_editions_hold_all() {
+    let out = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(Vec<PathBuf>, Vec<String>)> = vec![
+        (
+            fs::read_dir(repo().join("content"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect(),
+            vec!["content/".into()],
+        ),
+        (
+            vec![repo().join("tests/fixtures/markdown/essay.md")],
+            vec!["tests/fixtures/markdown/essay.md".into()],
+        ),
+    ];
+    let seed = repo().join("../shared/seeds");
+    if let Ok(dir) = fs::read_dir(&seed) {
+        let files: Vec<PathBuf> = dir.map(|e| e.unwrap().path()).collect();
+        let args = files
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect();
+        cases.push((files, args));
+    }
+    for (n, (sources, inputs)) in cases.into_iter().enumerate() {
+        for layout in ["horizontal", "vertical"] {
+            let book = out.path().join(format!("{n}-{layout}.epub"));
+            let mut args = vec![
+                "build",
+                "--layout",
+                layout,
+                "--edition",
+                "both",
+                "-o",
+                book.to_str().unwrap(),
+            ];
+            args.extend(inputs.iter().map(String::as_str));
+            ok(wenji(&repo(), &args));
+            let full = out.path().join(format!("{n}-{layout}.full.epub"));
+            assert_no_leak(&sources, &book, &full);
+        }
+    }
+}
+
+#[test]
+fn a_paid_image_stays_out_of_the_preview() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("md.epub");
+    let essay = repo().join("tests/fixtures/markdown/essay.md");
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            essay.to_str().unwrap(),
+            "--edition",
+            "both",
+            "-o",
+            book.to_str().unwrap(),
+        ],
+    ));
+    let paid_png = fs::read(repo().join("tests/fixtures/markdown/images/paid-only.png")).unwrap();
+    let free_png = fs::read(repo().join("tests/fixtures/markdown/images/ink.png")).unwrap();
+    let preview = entries(&book);
+    let full = entries(&out.path().join("md.full.epub"));
+    assert!(preview.iter().any(|e| e.data == free_png));
+    assert!(!preview.iter().any(|e| e.data == paid_png));
+    assert!(full.iter().any(|e| e.data == paid_png));
+    assert_well_formed_and_one_language(&preview);
+    assert_well_formed_and_one_language(&full);
+    let chapter = text(&preview, "OEBPS/c0001.xhtml");
+    for banned in [
+        "<script",
+        "onclick",
+        "javascript:",
+        "<iframe",
+        "框架里的字",
+        "<style",
+        "display: none",
+    ] {
+        assert!(!chapter.contains(banned), "{banned} reached the book");
+    }
+    let opf = text(&preview, "OEBPS/package.opf");
+    assert!(opf.contains("media-type=\"image/png\""));
+}
+
+#[test]
+fn builds_are_byte_identical_and_honour_source_date_epoch() {
+    let out = tempfile::tempdir().unwrap();
+    let a = out.path().join("a.epub");
+    let b = out.path().join("b.epub");
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "-o",
+            a.to_str().unwrap(),
+        ],
+    ));
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "-o",
+            b.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+    let stamp = zip::DateTime::from_date_and_time(2023, 11, 14, 22, 13, 20).unwrap();
+    assert!(entries(&a).iter().all(|e| e.modified == Some(stamp)));
+    let later = Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args([
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "-o",
+            b.to_str().unwrap(),
+        ])
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .output()
+        .unwrap();
+    assert!(later.status.success());
+    assert_ne!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+}
+
+#[test]
+fn both_editions_differ_in_title_and_identifier() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("sub/book.epub");
+    let written = ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--edition",
+            "both",
+            "-o",
+            book.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(String::from_utf8_lossy(&written.stdout).lines().count(), 2);
+    let preview = text(&entries(&book), "OEBPS/package.opf");
+    let full = text(
+        &entries(&out.path().join("sub/book.full.epub")),
+        "OEBPS/package.opf",
+    );
+    let id = |opf: &str| {
+        opf.split("book-id\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id(&preview), id(&full));
+    assert!(preview.contains("晨读集（试读）") && !full.contains("试读"));
+    // --full is --edition full.
+    let only_full = out.path().join("full.epub");
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--full",
+            "-o",
+            only_full.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(
+        fs::read(&only_full).unwrap(),
+        fs::read(out.path().join("sub/book.full.epub")).unwrap()
+    );
+    let clash = wenji(
+        &repo(),
+        &["build", "content/", "--full", "--edition", "both"],
+    );
+    assert_eq!(clash.status.code(), Some(2));
+}
+
+#[test]
+fn a_book_without_paid_text_is_complete_in_both_editions() {
+    let out = tempfile::tempdir().unwrap();
+    let essay = out.path().join("free.txt");
+    fs::write(&essay, "自由\n全是免费的文字。\n").unwrap();
+    ok(wenji(
+        out.path(),
+        &["build", "free.txt", "--edition", "both", "-o", "free.epub"],
+    ));
+    assert_eq!(
+        fs::read(out.path().join("free.epub")).unwrap(),
+        fs::read(out.path().join("free.full.epub")).unwrap()
+    );
+}
+
+#[test]
+fn vertical_books_turn_right_to_left() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("v.epub");
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "-o",
+            book.to_str().unwrap(),
+        ],
+    ));
+    let entries = entries(&book);
+    let opf = text(&entries, "OEBPS/package.opf");
+    assert!(opf.contains("page-progression-direction=\"rtl\""));
+    assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
+    let css = text(&entries, "OEBPS/styles/book.css");
+    for property in ["writing-mode", "-epub-writing-mode", "-webkit-writing-mode"] {
+        assert!(css.contains(&format!("{property}: vertical-rl;")));
+    }
+}
+
+#[test]
+fn legacy_encodings_are_detected_and_decoded() {
+    let out = tempfile::tempdir().unwrap();
+    let simplified = "家书\n这是一封用国标码写成的家书，我们都很好。\n请不要挂念，来年春天再见。\n";
+    let traditional =
+        "家書\n這是一封用大五碼寫成的家書，我們都很好。\n請不要掛念，來年春天再見。\n";
+    fs::write(
+        out.path().join("gb.txt"),
+        encoding_rs::GB18030.encode(simplified).0,
+    )
+    .unwrap();
+    fs::write(
+        out.path().join("big5.txt"),
+        encoding_rs::BIG5.encode(traditional).0,
+    )
+    .unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(simplified.encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(out.path().join("utf16.txt"), utf16).unwrap();
+    for (file, expected, lang) in [
+        ("gb.txt", simplified, "zh-Hans"),
+        ("big5.txt", traditional, "zh-Hant"),
+        ("utf16.txt", simplified, "zh-Hans"),
+    ] {
+        let book = out.path().join(format!("{file}.epub"));
+        ok(wenji(
+            out.path(),
+            &["build", file, "-o", book.to_str().unwrap()],
+        ));
+        let entries = entries(&book);
+        assert_eq!(
+            assert_well_formed_and_one_language(&entries),
+            lang,
+            "{file}"
+        );
+        let chapter = text(&entries, "OEBPS/c0001.xhtml");
+        for line in expected.lines().skip(1) {
+            assert!(
+                chapter.contains(&format!("<p>{line}</p>")),
+                "{file}: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_input_fails_with_a_named_error_and_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    fs::write(
+        dir.join("broken.txt"),
+        b"title\nline two\n\xff\xfe\xfd bad\n",
+    )
+    .unwrap();
+    fs::write(dir.join("empty.txt"), "\n \u{3000}\n").unwrap();
+    fs::write(dir.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    fs::write(dir.join("notes.pdf"), "x").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["build", "missing.txt"], "missing.txt: cannot read it"),
+        (
+            &["build", "broken.txt", "--encoding", "utf-8"],
+            "broken.txt:3: this line is not valid UTF-8",
+        ),
+        (&["build", "empty.txt"], "empty.txt: the essay is empty"),
+        (
+            &["build", "image.txt"],
+            "image.txt: this is not a text file",
+        ),
+        (&["build", "notes.pdf"], "notes.pdf: not an essay"),
+        (
+            &["build", "empty.txt", "--encoding", "klingon"],
+            "unknown encoding 'klingon'",
+        ),
+        (
+            &[
+                "build",
+                "broken.txt",
+                "--encoding",
+                "latin1",
+                "--lang",
+                "中文",
+            ],
+            "'中文' is not a BCP 47 language tag",
+        ),
+        (
+            &[
+                "build",
+                "broken.txt",
+                "--encoding",
+                "latin1",
+                "--cover",
+                "notes.pdf",
+            ],
+            "notes.pdf: a cover must be",
+        ),
+        (
+            &[
+                "build",
+                "broken.txt",
+                "--encoding",
+                "latin1",
+                "-o",
+                "broken.txt",
+            ],
+            "the output path is one of the inputs",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = args.to_vec();
+        if !all.contains(&"-o") {
+            all.extend(["-o", "out.epub"]);
+        }
+        let output = wenji(dir, &all);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!dir.join("out.epub").exists());
+    }
+    assert_eq!(
+        fs::read(dir.join("broken.txt")).unwrap(),
+        b"title\nline two\n\xff\xfe\xfd bad\n"
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".wenji-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn malformed_markers_warn_and_fail_closed() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(
+        out.path().join("open.txt"),
+        "题目\n免费段落。\n##paidbegin##没有结束标记的付费段落。\n还是付费。\n",
+    )
+    .unwrap();
+    fs::write(
+        out.path().join("stray.txt"),
+        "题目\n免费段落。\n##paidend##\n",
+    )
+    .unwrap();
+    let output = ok(wenji(
+        out.path(),
+        &[
+            "build",
+            "open.txt",
+            "stray.txt",
+            "--title",
+            "T",
+            "-o",
+            "b.epub",
+        ],
+    ));
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: open.txt:3: ##paidbegin## is never closed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: stray.txt:3: ##paidend## without a ##paidbegin##"),
+        "{err}"
+    );
+    let all = everything(&entries(&out.path().join("b.epub")));
+    assert!(!all.contains("没有结束标记") && !all.contains("还是付费"));
+}
+
+#[test]
+fn long_essays_continue_in_files_under_256_kib() {
+    let out = tempfile::tempdir().unwrap();
+    let mut essay = String::from("长文\n");
+    for i in 0..3000 {
+        essay.push_str(&format!("第{i}段：这是一段足够长的文字，用来把一个章节撑到好几个文件那么大，读者翻页时不应察觉。\n"));
+    }
+    essay.push_str(&"一口气写下去的超长段落。".repeat(40_000));
+    fs::write(out.path().join("long.txt"), essay).unwrap();
+    ok(wenji(out.path(), &["build", "long.txt", "-o", "long.epub"]));
+    let entries = entries(&out.path().join("long.epub"));
+    assert_well_formed_and_one_language(&entries);
+    let chapters: Vec<_> = entries
+        .iter()
+        .filter(|e| e.name.starts_with("OEBPS/c0001"))
+        .collect();
+    assert!(chapters.len() >= 4, "{}", chapters.len());
+    let opf = text(&entries, "OEBPS/package.opf");
+    assert!(opf.contains("<itemref idref=\"c0001-2\"/>"));
+    let all = everything(&entries);
+    assert!(all.contains("第2999段"));
+    assert_eq!(all.matches("一口气写下去的超长段落。").count(), 40_000);
+}
+
+#[test]
+fn config_file_is_read_and_flags_win() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    fs::create_dir_all(dir.join("essays")).unwrap();
+    fs::create_dir_all(dir.join("covers")).unwrap();
+    fs::write(dir.join("essays/2.txt"), "二\n第二篇。\n").unwrap();
+    fs::write(dir.join("essays/10.txt"), "十\n第十篇。\n").unwrap();
+    fs::write(dir.join("wenji.toml"), "title = \"配置的书名\"\nauthors = [\"甲\", \"乙\"]\nlayout = \"vertical\"\ncss = \"extra.css\"\n").unwrap();
+    fs::write(dir.join("extra.css"), "p { color: #333333; }\n").unwrap();
+    fs::write(
+        dir.join("covers/cover.png"),
+        b"\x89PNG\r\n\x1a\nnot really but the signature",
+    )
+    .unwrap();
+    ok(wenji(dir, &["build", "essays", "-o", "a.epub"]));
+    let a = entries(&dir.join("a.epub"));
+    let opf = text(&a, "OEBPS/package.opf");
+    assert!(opf.contains("<dc:title id=\"title\">配置的书名</dc:title>"));
+    assert!(opf.contains(">甲</dc:creator>") && opf.contains(">乙</dc:creator>"));
+    assert!(opf.contains("page-progression-direction=\"rtl\""));
+    assert!(
+        opf.contains(
+            "href=\"images/cover.png\" media-type=\"image/png\" properties=\"cover-image\""
+        )
+    );
+    assert_eq!(
+        text(&a, "OEBPS/styles/extra.css"),
+        "p { color: #333333; }\n"
+    );
+    assert!(text(&a, "OEBPS/c0001.xhtml").contains("href=\"styles/extra.css\""));
+    // Natural order: 2 before 10.
+    assert!(text(&a, "OEBPS/c0001.xhtml").contains("第二篇"));
+    ok(wenji(
+        dir,
+        &[
+            "build",
+            "essays",
+            "--title",
+            "旗标书名",
+            "--layout",
+            "horizontal",
+            "--author",
+            "丙",
+            "-o",
+            "b.epub",
+        ],
+    ));
+    let opf = text(&entries(&dir.join("b.epub")), "OEBPS/package.opf");
+    assert!(opf.contains("旗标书名") && opf.contains(">丙</dc:creator>") && !opf.contains(">甲<"));
+    assert!(opf.contains("page-progression-direction=\"ltr\""));
+    fs::write(dir.join("bad.toml"), "titel = \"typo\"\n").unwrap();
+    let output = wenji(dir, &["build", "essays", "--config", "bad.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.toml: unknown field `titel`"));
+}
+
+#[test]
+fn default_output_is_the_title_slug_and_covers_match_the_essay() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    fs::create_dir_all(dir.join("covers")).unwrap();
+    fs::write(dir.join("walk.txt"), "散步 记\n走一走。\n").unwrap();
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>";
+    fs::write(dir.join("covers/walk.svg"), svg).unwrap();
+    let output = ok(wenji(dir, &["build", "walk.txt"]));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "散步-记.epub"
+    );
+    let entries = entries(&dir.join("散步-记.epub"));
+    assert_eq!(text(&entries, "OEBPS/images/cover.svg"), svg);
+}
+
+#[test]
+fn generated_covers_carry_title_and_authors() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(out.path().join("a.txt"), "题目甲\n内容。\n").unwrap();
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            "a.txt",
+            "--author",
+            "作者乙",
+            "--layout",
+            "vertical",
+            "-o",
+            "a.epub",
+        ],
+    ));
+    let svg = text(
+        &entries(&out.path().join("a.epub")),
+        "OEBPS/images/cover.svg",
+    );
+    assert!(svg.contains(">题目甲</text>") && svg.contains(">作者乙</text>"));
+    assert!(svg.contains("writing-mode=\"tb-rl\""));
+}
