@@ -98,89 +98,53 @@ pub fn write_epub<W: Write + Seek>(
         .last_modified_time(stamp);
 
     let mut zip = ZipWriter::new(out);
-    let add = |zip: &mut ZipWriter<W>, name: &str, data: &[u8], options: SimpleFileOptions| {
-        zip.start_file(name, options)?;
-        zip.write_all(data)?;
-        Ok::<(), zip::result::ZipError>(())
-    };
-    add(&mut zip, "mimetype", b"application/epub+zip", stored)?;
-    add(
-        &mut zip,
-        "META-INF/container.xml",
-        CONTAINER.as_bytes(),
-        deflated,
-    )?;
-    let opf = opf::package_document(book, edition, &items);
-    add(
-        &mut zip,
-        &format!("{ROOT}/{}", opf::OPF_NAME),
-        opf.as_bytes(),
-        deflated,
-    )?;
-    let nav = nav::nav_document(book, &set.toc);
-    add(
-        &mut zip,
-        &format!("{ROOT}/{}", nav::NAV_NAME),
-        nav.as_bytes(),
-        deflated,
-    )?;
-    let ncx = nav::ncx(book, edition, &set.toc);
-    add(
-        &mut zip,
-        &format!("{ROOT}/{}", nav::NCX_NAME),
-        ncx.as_bytes(),
-        deflated,
-    )?;
-    let css = style::stylesheet(book.layout);
-    add(
-        &mut zip,
-        &format!("{ROOT}/{}", xhtml::STYLESHEET),
-        css.as_bytes(),
-        deflated,
-    )?;
-    if let Some(extra) = &book.extra_css {
-        add(
-            &mut zip,
-            &format!("{ROOT}/{}", xhtml::EXTRA_STYLESHEET),
-            extra.as_bytes(),
-            deflated,
-        )?;
-    }
-    // Raster images are compressed already.
-    let image_options = |media_type: &str| {
-        if media_type == "image/svg+xml" {
-            deflated
-        } else {
+    zip.start_file("mimetype", stored)?;
+    zip.write_all(b"application/epub+zip")?;
+    zip.start_file("META-INF/container.xml", deflated)?;
+    zip.write_all(CONTAINER.as_bytes())?;
+    // Raster images are compressed already; everything else is text.
+    let options_for = |media_type: &str| {
+        if media_type.starts_with("image/") && media_type != "image/svg+xml" {
             stored
+        } else {
+            deflated
         }
     };
-    add(
-        &mut zip,
-        &format!("{ROOT}/{cover_href}"),
-        &cover_data,
-        image_options(cover_type),
-    )?;
-    add(
-        &mut zip,
-        &format!("{ROOT}/{}", cover::PAGE_NAME),
-        set.cover_page.xhtml.as_bytes(),
-        deflated,
-    )?;
-    for page in &set.pages {
-        add(
-            &mut zip,
-            &format!("{ROOT}/{}", page.name),
-            page.xhtml.as_bytes(),
-            deflated,
-        )?;
+    let opf = opf::package_document(book, edition, &items);
+    let nav = nav::nav_document(book, &set.toc);
+    let ncx = nav::ncx(book, edition, &set.toc);
+    let mut publication: Vec<(&str, &[u8], &str)> = vec![
+        (
+            opf::OPF_NAME,
+            opf.as_bytes(),
+            "application/oebps-package+xml",
+        ),
+        (nav::NAV_NAME, nav.as_bytes(), XHTML),
+        (nav::NCX_NAME, ncx.as_bytes(), "application/x-dtbncx+xml"),
+        (
+            xhtml::STYLESHEET,
+            style::stylesheet(book.layout).as_bytes(),
+            "text/css",
+        ),
+    ];
+    if let Some(extra) = &book.extra_css {
+        publication.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
     }
-    for image in &set.images {
-        add(
-            &mut zip,
-            &format!("{ROOT}/{}", image.href),
-            &image.data,
-            image_options(image.media_type),
-        )?;
+    publication.push((&cover_href, &cover_data, cover_type));
+    publication.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));
+    publication.extend(
+        set.pages
+            .iter()
+            .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
+    );
+    publication.extend(
+        set.images
+            .iter()
+            .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
+    );
+    for (name, data, media_type) in publication {
+        zip.start_file(format!("{ROOT}/{name}"), options_for(media_type))?;
+        zip.write_all(data)?;
     }
     zip.finish()
 }

@@ -123,23 +123,24 @@ fn text(out: &mut String, x: u32, y: u32, size: u32, anchor: &str, extra: &str, 
 /// Breaks `text` into at most `max_lines` lines of about `width` full-width
 /// characters (half-width ones count half); the last line ends in … if cut.
 fn wrap(text: &str, width: f32, max_lines: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
+    let mut lines = Vec::new();
+    let mut line = String::new();
     let mut used = 0.0;
     for c in text.chars() {
         let w = if c.is_ascii() { 0.55 } else { 1.0 };
         if used + w > width {
-            if lines.len() == max_lines {
-                let last = lines.last_mut().expect("lines is never empty");
-                last.pop();
-                last.push('…');
-                return lines;
+            if lines.len() + 1 == max_lines {
+                line.pop();
+                line.push('…');
+                break;
             }
-            lines.push(String::new());
+            lines.push(std::mem::take(&mut line));
             used = 0.0;
         }
-        lines.last_mut().expect("lines is never empty").push(c);
+        line.push(c);
         used += w;
     }
+    lines.push(line);
     lines
 }
 
