@@ -2,6 +2,7 @@
 //! the book's metadata and cover from options, config and text. Together
 //! with [`crate::output`] this is all of `wenji build`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
@@ -43,6 +44,8 @@ pub struct Options {
     pub encoding: Option<&'static Encoding>,
     /// The folder whose `covers/` is searched (the config's folder).
     pub base_dir: PathBuf,
+    /// The config file the options came from, if any.
+    pub config: Option<PathBuf>,
     /// Preview notice; default in the book's language.
     pub notice: Option<String>,
     /// Preview title suffix; default in the book's language.
@@ -52,9 +55,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// Options taken from a config file found in `base_dir`.
-    pub fn from_config(config: Config, base_dir: &Path) -> Result<Options> {
+    /// Options taken from the config file at `path`, if any.
+    pub fn from_config(path: Option<&Path>) -> Result<Options> {
+        let config = match path {
+            Some(path) => Config::load(path)?,
+            None => Config::default(),
+        };
+        let base_dir = path.and_then(Path::parent).unwrap_or(Path::new(""));
         Ok(Options {
+            config: path.map(Path::to_path_buf),
             title: config.title,
             authors: config.authors,
             lang: config.lang,
@@ -163,7 +172,13 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     };
     let cover_file = match &options.cover {
         Some(file) => Some(file.clone()),
-        None => find_cover(&options.base_dir, &essays),
+        None => {
+            let stem = match essays.as_slice() {
+                [essay] => essay.path.file_stem(),
+                _ => None,
+            };
+            find_cover(&options.base_dir, stem)
+        }
     };
     let cover = match &cover_file {
         Some(file) => load_cover(file)?,
@@ -176,6 +191,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let mut stamped: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     stamped.extend(cover_file.as_deref());
     stamped.extend(options.css.as_deref());
+    stamped.extend(options.config.as_deref());
     let modified = options.modified.unwrap_or_else(|| newest_mtime(&stamped));
     let book = Book {
         title,
@@ -242,19 +258,17 @@ fn free_text_sample(essays: &[Essay]) -> String {
     sample
 }
 
-/// `covers/<essay stem>.*` for a one-essay book, else `covers/cover.*`, under `base`.
-fn find_cover(base: &Path, essays: &[Essay]) -> Option<PathBuf> {
+/// `covers/<essay stem>.*` (when the book has one essay), else
+/// `covers/cover.*`, under `base`.
+pub fn find_cover(base: &Path, essay_stem: Option<&OsStr>) -> Option<PathBuf> {
     let covers = base.join("covers");
-    let mut stems = Vec::new();
-    if let [essay] = essays
-        && let Some(stem) = essay.path.file_stem()
-    {
-        stems.push(stem.to_os_string());
+    if !covers.is_dir() {
+        return None;
     }
-    stems.push("cover".into());
+    let stems = essay_stem.into_iter().chain([OsStr::new("cover")]);
     for stem in stems {
         for ext in media::IMAGE_EXTENSIONS {
-            let mut name = stem.clone();
+            let mut name = stem.to_os_string();
             name.push(".");
             name.push(ext);
             let candidate = covers.join(name);
@@ -300,7 +314,7 @@ fn load_css(file: &Path) -> Result<String> {
 }
 
 /// The newest modification time among `paths`, in seconds since 1970.
-fn newest_mtime(paths: &[&Path]) -> i64 {
+pub fn newest_mtime(paths: &[&Path]) -> i64 {
     paths
         .iter()
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())

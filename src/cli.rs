@@ -1,12 +1,13 @@
-//! Command-line arguments. Parsing only: [`BuildArgs::options`] turns flags
+//! Command-line arguments. Parsing only: [`BookArgs::options`] turns flags
 //! and the config file into [`wenji::build::Options`]; `main` does the work.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use wenji::batch::Shard;
 use wenji::build::Options;
-use wenji::config::{self, Config};
+use wenji::config;
 use wenji::{Editions, Layout, Result, decode};
 
 /// Turn essays into EPUB 3 books: CJK-friendly horizontal or vertical text,
@@ -25,6 +26,9 @@ pub enum Command {
     /// Build one book from essay files and folders.
     #[command(after_help = BUILD_EXAMPLES)]
     Build(BuildArgs),
+    /// Build one book per essay for a whole folder tree, in parallel.
+    #[command(after_help = BATCH_EXAMPLES)]
+    Batch(BatchArgs),
 }
 
 const BUILD_EXAMPLES: &str = "\
@@ -37,18 +41,20 @@ Plain-text essays: the first non-blank line is the title, every further line a
 paragraph. Text between ##paidbegin## and ##paidend## is paid: left out of the
 preview edition, kept in the full one. SOURCE_DATE_EPOCH fixes every date.";
 
-/// Arguments of `wenji build`.
+const BATCH_EXAMPLES: &str = "\
+Examples:
+  wenji batch essays/ -o books/ --edition both --layout vertical --report report.json
+  wenji batch essays/ -o books/ --shard 2/8        # the 2nd of 8 disjoint parts
+  wenji batch essays/ -o books/ --shard auto       # part from Kubernetes or Slurm variables
+
+Each essay DIR/a/b.txt becomes OUTDIR/a/b.epub (preview) and OUTDIR/a/b.full.epub
+(full). Essays whose books are newer than the essay, its cover, the stylesheet
+and the config are skipped unless --force. Exit status 1 if any essay failed.";
+
+/// Book settings shared by `build` and `batch`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
-    /// Essay files (.txt, .md, .markdown) and folders of them; all go into one book.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-
-    /// Where to write the book [default: <title>.epub in the current folder].
-    #[arg(short, long, value_name = "FILE.epub")]
-    pub output: Option<PathBuf>,
-
-    /// Which edition to write; `both` adds <stem>.full.epub beside the preview.
+pub struct BookArgs {
+    /// Which edition to write.
     #[arg(long, value_enum, value_name = "EDITION")]
     pub edition: Option<Editions>,
 
@@ -60,10 +66,6 @@ pub struct BuildArgs {
     #[arg(long, value_enum)]
     pub layout: Option<Layout>,
 
-    /// Book title [default: the essay's title, or the folder's name].
-    #[arg(long)]
-    pub title: Option<String>,
-
     /// An author; repeat for several.
     #[arg(long = "author", value_name = "NAME")]
     pub authors: Vec<String>,
@@ -71,10 +73,6 @@ pub struct BuildArgs {
     /// Language as a BCP 47 tag (zh-Hans, zh-Hant, ja, en, …) [default: detected].
     #[arg(long, value_name = "TAG")]
     pub lang: Option<String>,
-
-    /// Cover image (.jpg, .png, .webp, .svg) [default: covers/<essay>.* or covers/cover.*, else drawn].
-    #[arg(long, value_name = "IMAGE")]
-    pub cover: Option<PathBuf>,
 
     /// A stylesheet added after the built-in one.
     #[arg(long, value_name = "FILE")]
@@ -89,7 +87,78 @@ pub struct BuildArgs {
     pub config: Option<PathBuf>,
 }
 
-impl BuildArgs {
+/// Arguments of `wenji build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Essay files (.txt, .md, .markdown) and folders of them; all go into one book.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write the book; with --edition both the full edition goes beside it
+    /// as <stem>.full.epub [default: <title>.epub in the current folder].
+    #[arg(short, long, value_name = "FILE.epub")]
+    pub output: Option<PathBuf>,
+
+    /// Book title [default: the essay's title, or the folder's name].
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Cover image (.jpg, .png, .webp, .svg) [default: covers/<essay>.* or covers/cover.*, else drawn].
+    #[arg(long, value_name = "IMAGE")]
+    pub cover: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub book: BookArgs,
+}
+
+/// Arguments of `wenji batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The folder of essays, searched recursively.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The folder the books go to, mirroring DIR's tree.
+    #[arg(short, long, value_name = "OUTDIR")]
+    pub output: PathBuf,
+
+    /// Worker threads [default: all cores].
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Write a JSON report of every essay and the totals.
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
+
+    /// Rebuild books that look up to date.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Build only part K of N (1 ≤ K ≤ N), or `auto` from JOB_COMPLETION_INDEX and
+    /// WENJI_SHARD_COUNT (Kubernetes) or SLURM_ARRAY_TASK_ID/_MIN/_COUNT (Slurm).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub book: BookArgs,
+}
+
+impl BatchArgs {
+    /// The shard to build, if any.
+    pub fn shard(&self) -> std::result::Result<Option<Shard>, String> {
+        match self.shard.as_deref() {
+            None => Ok(None),
+            Some("auto") => Shard::from_env(|name| std::env::var(name).ok()).map(Some),
+            Some(text) => text.parse().map(Some),
+        }
+    }
+}
+
+impl BookArgs {
     /// Merges the config file (explicit or `./wenji.toml`) with the flags;
     /// flags win. `modified` is `SOURCE_DATE_EPOCH`, if set.
     pub fn options(&self, modified: Option<i64>) -> Result<Options> {
@@ -98,16 +167,7 @@ impl BuildArgs {
             Some(path) => Some(path.clone()),
             None => default.is_file().then(|| default.to_path_buf()),
         };
-        let mut options = match &config_path {
-            Some(path) => {
-                let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-                Options::from_config(Config::load(path)?, &base)?
-            }
-            None => Options::from_config(Config::default(), Path::new(""))?,
-        };
-        if let Some(title) = &self.title {
-            options.title = Some(title.clone());
-        }
+        let mut options = Options::from_config(config_path.as_deref())?;
         if !self.authors.is_empty() {
             options.authors = self.authors.clone();
         }
@@ -121,9 +181,6 @@ impl BuildArgs {
             options.editions = Editions::Full;
         } else if let Some(edition) = self.edition {
             options.editions = edition;
-        }
-        if let Some(cover) = &self.cover {
-            options.cover = Some(cover.clone());
         }
         if let Some(css) = &self.css {
             options.css = Some(css.clone());

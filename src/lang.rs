@@ -1,6 +1,9 @@
 //! The book's language: detected from the text when not given, and the few
 //! words wenji itself writes into a book in that language.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 /// How much text detection looks at; the start of a book is enough.
 const SAMPLE_CHARS: usize = 20_000;
 
@@ -13,6 +16,10 @@ const TRADITIONAL_ONLY: &str = "個們這說國會為對發學經過還與實時
 /// traditional-only characters outnumber simplified-only ones, `zh-Hans` for
 /// other Han text, `en` for text that is mostly Latin or has no Han at all.
 pub fn detect(text: &str) -> &'static str {
+    static SIMPLIFIED: LazyLock<HashSet<char>> =
+        LazyLock::new(|| SIMPLIFIED_ONLY.chars().collect());
+    static TRADITIONAL: LazyLock<HashSet<char>> =
+        LazyLock::new(|| TRADITIONAL_ONLY.chars().collect());
     let (mut han, mut kana, mut latin, mut simplified, mut traditional) = (0usize, 0, 0, 0, 0);
     for c in text.chars().take(SAMPLE_CHARS) {
         match c {
@@ -21,9 +28,9 @@ pub fn detect(text: &str) -> &'static str {
             }
             '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' => {
                 han += 1;
-                if SIMPLIFIED_ONLY.contains(c) {
+                if SIMPLIFIED.contains(&c) {
                     simplified += 1;
-                } else if TRADITIONAL_ONLY.contains(c) {
+                } else if TRADITIONAL.contains(&c) {
                     traditional += 1;
                 }
             }

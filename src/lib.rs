@@ -11,6 +11,7 @@
 //! [`build`] loads a [`book::Book`] from files and [`build::Options`] (merged
 //! from [`config`] and flags); [`output`] writes each edition atomically.
 
+pub mod batch;
 pub mod book;
 pub mod build;
 pub mod config;

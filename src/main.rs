@@ -1,23 +1,28 @@
-//! The `wenji` command: parses arguments, runs the library, prints warnings
-//! and errors, and chooses the exit code (0 success, 1 failure, 2 usage).
+//! The `wenji` command: parses arguments, runs the library, prints warnings,
+//! errors and progress, and chooses the exit code (0 success, 1 failure,
+//! 2 usage).
 
 mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cli::{BuildArgs, Cli, Command};
+use cli::{BatchArgs, BuildArgs, Cli, Command};
+use wenji::batch::{self, BatchOptions, Status, report};
 use wenji::{Result, build, output};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => run_build(&args),
+        Command::Batch(args) => run_batch(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
@@ -25,8 +30,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_build(args: &BuildArgs) -> Result<()> {
-    let options = args.options(source_date_epoch())?;
+fn run_build(args: &BuildArgs) -> Result<ExitCode> {
+    let mut options = args.book.options(source_date_epoch())?;
+    if let Some(title) = &args.title {
+        options.title = Some(title.clone());
+    }
+    if let Some(cover) = &args.cover {
+        options.cover = Some(cover.clone());
+    }
     let (book, warnings) = build::load_book(&args.inputs, &options)?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -41,7 +52,76 @@ fn run_build(args: &BuildArgs) -> Result<()> {
         output::write_book(&book, edition, &path)?;
         println!("{}", path.display());
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let shard = match args.shard() {
+        Ok(shard) => shard,
+        Err(message) => {
+            eprintln!("error: --shard: {message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let options = BatchOptions::new(
+        args.book.options(source_date_epoch())?,
+        jobs,
+        args.force,
+        shard,
+    );
+    output::remove_stale_temp_files(&args.output);
+    let jobs = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
+
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} essays  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let quiet = args.quiet;
+    let outcomes = batch::run(&jobs, &options, &|outcome| {
+        bar.suspend(|| {
+            if let Some(error) = &outcome.error {
+                eprintln!("error: {error}");
+            }
+            if !quiet {
+                for warning in &outcome.warnings {
+                    eprintln!("warning: {warning}");
+                }
+            }
+        });
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+
+    let elapsed = started.elapsed();
+    let totals = report::totals(&outcomes, elapsed);
+    if let Some(path) = &args.report {
+        report::write(&report::report(&outcomes, elapsed), path)?;
+    }
+    if !quiet {
+        eprintln!(
+            "{} built ({} books), {} skipped, {} failed, {:.1} s",
+            totals.built,
+            totals.books_written,
+            totals.skipped,
+            totals.failed,
+            elapsed.as_secs_f64()
+        );
+    }
+    let failed = outcomes.iter().any(|o| o.status == Status::Failed);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `SOURCE_DATE_EPOCH`, when set to a number of seconds.

@@ -2,7 +2,7 @@
 //! into place only when complete, so no reader ever sees a partial `.epub`.
 
 use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
 use crate::book::Book;
@@ -10,11 +10,36 @@ use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result};
 use crate::package::write_epub;
 
-/// Prefix of temporary files, so leftovers of a killed run are recognisable.
+/// Prefix of temporary files, so leftovers of a killed run are recognisable;
+/// the writing process's id follows it.
 pub const TEMP_PREFIX: &str = ".wenji-";
+/// Suffix of temporary files.
+pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Writes `edition` of `book` to `target` atomically.
+/// Writes `edition` of `book` to `target` atomically. The archive is made
+/// in memory and written with one call: the zip writer seeks back to every
+/// entry's header, which on a file costs two system calls per entry.
 pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
+    let archive = write_epub(book, edition, Cursor::new(Vec::new()))
+        .map_err(|source| Error::Zip {
+            path: target.to_path_buf(),
+            source,
+        })?
+        .into_inner();
+    write_atomically(target, |file| {
+        file.write_all(&archive).map_err(|source| Error::Write {
+            path: target.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Creates `target`'s folder if needed, lets `fill` write a temporary file
+/// beside it, and renames that into place only if `fill` succeeded.
+pub fn write_atomically(
+    target: &Path,
+    fill: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<()> {
     let write_error = |source| Error::Write {
         path: target.to_path_buf(),
         source,
@@ -25,17 +50,11 @@ pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
     };
     fs::create_dir_all(dir).map_err(write_error)?;
     let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(".tmp")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(write_error)?;
-    let buffered = BufWriter::with_capacity(64 * 1024, temp.as_file_mut());
-    let mut buffered = write_epub(book, edition, buffered).map_err(|source| Error::Zip {
-        path: target.to_path_buf(),
-        source,
-    })?;
-    buffered.flush().map_err(write_error)?;
-    drop(buffered);
+    fill(temp.as_file_mut())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -44,6 +63,34 @@ pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
     }
     temp.persist(target).map_err(|e| write_error(e.error))?;
     Ok(())
+}
+
+/// Removes temporary files that killed runs left under `dir`; files of
+/// processes still running are left alone (where `/proc` tells). Returns
+/// how many were removed.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let proc_known = Path::new("/proc/self").exists();
+    let own = std::process::id().to_string();
+    let mut removed = 0;
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        let name = entry.file_name().to_string_lossy();
+        let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
+            continue;
+        };
+        if !name.ends_with(TEMP_SUFFIX) || !entry.file_type().is_file() {
+            continue;
+        }
+        let pid = rest.split('-').next().unwrap_or("");
+        let alive =
+            pid == own || (proc_known && !pid.is_empty() && Path::new("/proc").join(pid).exists());
+        if !alive && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Refuses a target that is one of the book's essay files.
@@ -117,6 +164,29 @@ mod tests {
             Path::new("out/book.full.epub")
         );
         assert_eq!(edition_path(out, Editions::Full, Edition::Full), out);
+    }
+
+    #[test]
+    fn stale_temp_files_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = format!("{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}", std::process::id());
+        // Process ids are below 2^22 on Linux, so this one is not running.
+        let dead = format!("{TEMP_PREFIX}4999999-abc{TEMP_SUFFIX}");
+        fs::create_dir_all(dir.path().join("sub")).unwrap();
+        for name in [
+            own.as_str(),
+            "sub/.wenji-4999999-x.tmp",
+            dead.as_str(),
+            "book.epub",
+            ".wenji-notes.txt",
+        ] {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        assert_eq!(remove_stale_temp_files(dir.path()), 2);
+        assert!(dir.path().join(&own).exists());
+        assert!(
+            dir.path().join("book.epub").exists() && dir.path().join(".wenji-notes.txt").exists()
+        );
     }
 
     #[test]

@@ -12,14 +12,15 @@
 pub mod nav;
 pub mod opf;
 
-use std::io::{Seek, Write};
+use std::io::{Cursor, Seek, Write};
+use std::sync::LazyLock;
 
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::book::Book;
 use crate::edition::Edition;
-use crate::typeset::{self, cover, style, xhtml};
+use crate::typeset::{self, Layout, cover, style, xhtml};
 use opf::Item;
 
 /// The publication folder inside the archive.
@@ -100,8 +101,10 @@ pub fn write_epub<W: Write + Seek>(
     let mut zip = ZipWriter::new(out);
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
-    zip.start_file("META-INF/container.xml", deflated)?;
-    zip.write_all(CONTAINER.as_bytes())?;
+    let mut shared = shared_entries(book.layout).clone();
+    for index in 0..shared.len() {
+        zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
+    }
     // Raster images are compressed already; everything else is text.
     let options_for = |media_type: &str| {
         if media_type.starts_with("image/") && media_type != "image/svg+xml" {
@@ -121,11 +124,6 @@ pub fn write_epub<W: Write + Seek>(
         ),
         (nav::NAV_NAME, nav.as_bytes(), XHTML),
         (nav::NCX_NAME, ncx.as_bytes(), "application/x-dtbncx+xml"),
-        (
-            xhtml::STYLESHEET,
-            style::stylesheet(book.layout).as_bytes(),
-            "text/css",
-        ),
     ];
     if let Some(extra) = &book.extra_css {
         publication.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
@@ -147,6 +145,33 @@ pub fn write_epub<W: Write + Seek>(
         zip.write_all(data)?;
     }
     zip.finish()
+}
+
+/// The entries that are the same in every book of a layout (container and
+/// stylesheet), compressed once per process and copied raw into each book:
+/// batch builds make tens of thousands of books.
+fn shared_entries(layout: Layout) -> &'static ZipArchive<Cursor<Vec<u8>>> {
+    static HORIZONTAL: LazyLock<ZipArchive<Cursor<Vec<u8>>>> =
+        LazyLock::new(|| compress_shared(Layout::Horizontal));
+    static VERTICAL: LazyLock<ZipArchive<Cursor<Vec<u8>>>> =
+        LazyLock::new(|| compress_shared(Layout::Vertical));
+    match layout {
+        Layout::Horizontal => &HORIZONTAL,
+        Layout::Vertical => &VERTICAL,
+    }
+}
+
+fn compress_shared(layout: Layout) -> ZipArchive<Cursor<Vec<u8>>> {
+    let build = || -> zip::result::ZipResult<ZipArchive<Cursor<Vec<u8>>>> {
+        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("META-INF/container.xml", options)?;
+        zip.write_all(CONTAINER.as_bytes())?;
+        zip.start_file(format!("{ROOT}/{}", xhtml::STYLESHEET), options)?;
+        zip.write_all(style::stylesheet(layout).as_bytes())?;
+        ZipArchive::new(zip.finish()?)
+    };
+    build().expect("zipping fixed text in memory cannot fail")
 }
 
 fn item(

@@ -1,0 +1,296 @@
+//! `wenji batch` end to end: bad essays mixed in, shards, incremental
+//! reruns, interruption, the report.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn wenji(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .envs(env.iter().copied())
+        .output()
+        .expect("wenji runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A catalogue of `n` good essays in nested folders, a third with paid parts.
+fn catalogue(root: &Path, n: usize) {
+    for i in 0..n {
+        let folder = root.join(format!("in/group{}", i % 4));
+        fs::create_dir_all(&folder).unwrap();
+        let paid = if i % 3 == 0 {
+            "##paidbegin##付费的一段。\n##paidend##\n"
+        } else {
+            ""
+        };
+        fs::write(
+            folder.join(format!("{i}.txt")),
+            format!("第{i}篇\n免费的一段。\n{paid}结尾。\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> BTreeSet<String> {
+    walk(dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+fn is_whole_epub(path: &Path) -> bool {
+    let Ok(file) = fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    (0..archive.len()).all(|i| {
+        let mut entry = archive.by_index(i).unwrap();
+        std::io::copy(&mut entry, &mut std::io::sink()).is_ok()
+    })
+}
+
+#[test]
+fn bad_essays_are_reported_and_the_rest_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 6);
+    fs::write(root.join("in/binary.txt"), b"PK\x03\x04\0\0\0\0").unwrap();
+    fs::write(root.join("in/empty.md"), "   \n").unwrap();
+    fs::write(
+        root.join("in/group1/bad-bytes.txt"),
+        b"title\n\xff\xfe\xfa\n",
+    )
+    .unwrap();
+    let output = wenji(
+        root,
+        &[
+            "batch",
+            "in",
+            "-o",
+            "out",
+            "--edition",
+            "both",
+            "--report",
+            "report.json",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("error: in/binary.txt: this is not a text file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: in/empty.md: the essay is empty"),
+        "{err}"
+    );
+    assert!(err.contains("error: in/group1/bad-bytes.txt:2:"), "{err}");
+    assert!(
+        err.contains("6 built (12 books), 0 skipped, 3 failed"),
+        "{err}"
+    );
+    let books = files(&root.join("out"));
+    assert_eq!(books.len(), 12);
+    assert!(books.contains("group0/0.epub") && books.contains("group0/0.full.epub"));
+
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("report.json")).unwrap()).unwrap();
+    let essays = report["essays"].as_array().unwrap();
+    assert_eq!(essays.len(), 9);
+    let zero = essays
+        .iter()
+        .find(|e| e["input"] == "in/group0/0.txt")
+        .unwrap();
+    assert_eq!(zero["status"], "built");
+    assert_eq!(zero["title"], "第0篇");
+    assert_eq!(zero["outputs"][0], "out/group0/0.epub");
+    assert_eq!(zero["outputs"][1], "out/group0/0.full.epub");
+    assert_eq!(zero["free_chars"], 3 + 6 + 3);
+    assert_eq!(zero["paid_chars"], 6);
+    let binary = essays
+        .iter()
+        .find(|e| e["input"] == "in/binary.txt")
+        .unwrap();
+    assert_eq!(binary["status"], "failed");
+    assert!(
+        binary["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a text file")
+    );
+    let totals = &report["totals"];
+    assert_eq!(
+        (
+            totals["essays"].as_u64(),
+            totals["built"].as_u64(),
+            totals["failed"].as_u64()
+        ),
+        (Some(9), Some(6), Some(3))
+    );
+    assert_eq!(totals["books_written"], 12);
+    assert_eq!(totals["paid_chars"], 12);
+}
+
+#[test]
+fn shards_partition_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 40);
+    let mut seen = BTreeSet::new();
+    let mut total = 0;
+    for k in 1..=3 {
+        let out = format!("out{k}");
+        let shard = format!("{k}/3");
+        let output = wenji(
+            root,
+            &["batch", "in", "-o", &out, "--shard", &shard, "--quiet"],
+            &[],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            output.stderr.is_empty(),
+            "--quiet printed: {}",
+            stderr(&output)
+        );
+        let part = files(&root.join(&out));
+        assert!(!part.is_empty(), "shard {shard} is empty");
+        total += part.len();
+        seen.extend(part);
+    }
+    assert_eq!(total, 40, "a book was built by two shards");
+    assert_eq!(seen.len(), 40);
+    // --shard auto reads a Kubernetes Indexed Job's variables (0-based index).
+    let env = [("JOB_COMPLETION_INDEX", "1"), ("WENJI_SHARD_COUNT", "3")];
+    let output = wenji(
+        root,
+        &["batch", "in", "-o", "auto", "--shard", "auto"],
+        &env,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(files(&root.join("auto")), files(&root.join("out2")));
+    let bad = wenji(root, &["batch", "in", "-o", "x", "--shard", "4/3"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn reruns_skip_fresh_books_and_finish_interrupted_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 12);
+    let first = wenji(root, &["batch", "in", "-o", "out"], &[]);
+    assert!(first.status.success());
+    assert!(stderr(&first).contains("12 built (12 books), 0 skipped, 0 failed"));
+
+    // Simulate an interrupted run: two books missing, a temporary file left behind.
+    fs::remove_file(root.join("out/group1/1.epub")).unwrap();
+    fs::remove_file(root.join("out/group2/6.epub")).unwrap();
+    fs::write(root.join("out/group1/.wenji-4999999-abc.tmp"), "partial").unwrap();
+    // An essay edited after its book was made.
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(root.join("in/group3/3.txt"), "第3篇（改）\n改过的一段。\n").unwrap();
+
+    let second = wenji(root, &["batch", "in", "-o", "out"], &[]);
+    assert!(second.status.success());
+    assert!(
+        stderr(&second).contains("3 built (3 books), 9 skipped, 0 failed"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(
+        !files(&root.join("out"))
+            .iter()
+            .any(|f| f.contains(".wenji-"))
+    );
+    assert_eq!(files(&root.join("out")).len(), 12);
+
+    let forced = wenji(root, &["batch", "in", "-o", "out", "--force"], &[]);
+    assert!(stderr(&forced).contains("12 built (12 books), 0 skipped"));
+}
+
+#[test]
+fn a_killed_batch_leaves_only_whole_books_and_the_next_run_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 1500);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(["batch", "in", "-o", "out", "--edition", "both", "--quiet"])
+        .current_dir(root)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let left = walk(&root.join("out"));
+    let books: Vec<_> = left
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "epub"))
+        .collect();
+    eprintln!("killed after {} of 3000 books", books.len());
+    for book in books {
+        assert!(
+            is_whole_epub(book),
+            "{} is not a whole book",
+            book.display()
+        );
+    }
+    let rerun = wenji(
+        root,
+        &["batch", "in", "-o", "out", "--edition", "both"],
+        &[],
+    );
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    let books = files(&root.join("out"));
+    assert_eq!(books.len(), 3000, "{} books", books.len());
+    assert!(
+        books.iter().all(|b| b.ends_with(".epub")),
+        "stray files left"
+    );
+    assert!(walk(&root.join("out")).iter().all(|b| is_whole_epub(b)));
+}
+
+#[test]
+fn a_collection_of_thousands_of_essays_is_one_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 2000);
+    let output = wenji(
+        root,
+        &["build", "in", "--title", "大集", "-o", "all.epub"],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut archive = zip::ZipArchive::new(fs::File::open(root.join("all.epub")).unwrap()).unwrap();
+    let mut nav = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("OEBPS/nav.xhtml").unwrap(), &mut nav)
+        .unwrap();
+    assert_eq!(nav.matches("<li><a href=\"c").count(), 2000);
+    assert!(archive.by_name("OEBPS/c2000.xhtml").is_ok());
+}
