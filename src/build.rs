@@ -314,7 +314,7 @@ fn load_css(file: &Path) -> Result<String> {
 }
 
 /// The newest modification time among `paths`, in seconds since 1970.
-pub fn newest_mtime(paths: &[&Path]) -> i64 {
+fn newest_mtime(paths: &[&Path]) -> i64 {
     paths
         .iter()
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())

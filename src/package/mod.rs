@@ -33,6 +33,9 @@ const CONTAINER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 
 const XHTML: &str = "application/xhtml+xml";
 
+/// Entries smaller than this are stored, not deflated.
+const MIN_DEFLATE_LEN: usize = 1024;
+
 /// Writes `edition` of `book` as an EPUB to `out` and returns the writer.
 pub fn write_epub<W: Write + Seek>(
     book: &Book,
@@ -106,12 +109,11 @@ pub fn write_epub<W: Write + Seek>(
         zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
     }
     // Raster images are compressed already; everything else is text.
-    let options_for = |media_type: &str| {
-        if media_type.starts_with("image/") && media_type != "image/svg+xml" {
-            stored
-        } else {
-            deflated
-        }
+    // Raster images are compressed already, and deflating a small entry
+    // costs more (each stream sets up ~200 KB of tables) than it saves.
+    let options_for = |media_type: &str, len: usize| {
+        let raster = media_type.starts_with("image/") && media_type != "image/svg+xml";
+        if raster || len < MIN_DEFLATE_LEN { stored } else { deflated }
     };
     let opf = opf::package_document(book, edition, &items);
     let nav = nav::nav_document(book, &set.toc);
@@ -141,7 +143,7 @@ pub fn write_epub<W: Write + Seek>(
             .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
     );
     for (name, data, media_type) in publication {
-        zip.start_file(format!("{ROOT}/{name}"), options_for(media_type))?;
+        zip.start_file(format!("{ROOT}/{name}"), options_for(media_type, data.len()))?;
         zip.write_all(data)?;
     }
     zip.finish()
