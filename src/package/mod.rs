@@ -113,7 +113,11 @@ pub fn write_epub<W: Write + Seek>(
     // costs more (each stream sets up ~200 KB of tables) than it saves.
     let options_for = |media_type: &str, len: usize| {
         let raster = media_type.starts_with("image/") && media_type != "image/svg+xml";
-        if raster || len < MIN_DEFLATE_LEN { stored } else { deflated }
+        if raster || len < MIN_DEFLATE_LEN {
+            stored
+        } else {
+            deflated
+        }
     };
     let opf = opf::package_document(book, edition, &items);
     let nav = nav::nav_document(book, &set.toc);
@@ -143,7 +147,10 @@ pub fn write_epub<W: Write + Seek>(
             .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
     );
     for (name, data, media_type) in publication {
-        zip.start_file(format!("{ROOT}/{name}"), options_for(media_type, data.len()))?;
+        zip.start_file(
+            format!("{ROOT}/{name}"),
+            options_for(media_type, data.len()),
+        )?;
         zip.write_all(data)?;
     }
     zip.finish()
