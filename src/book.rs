@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::edition::Edition;
 use crate::essay::Essay;
+use crate::lang;
 use crate::typeset::Layout;
+use crate::typeset::cjk::TextRules;
 
 /// Everything needed to make any edition of one book.
 #[derive(Debug, Clone)]
@@ -28,8 +30,34 @@ pub struct Book {
     pub extra_css: Option<String>,
     /// Wording of the preview edition.
     pub preview: PreviewText,
+    /// Typographic choices.
+    pub typography: Typography,
     /// The chapters, in reading order.
     pub essays: Vec<Essay>,
+}
+
+/// Typographic choices beyond the layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typography {
+    /// Lengths of half-width digit runs set upright in vertical text.
+    pub tcy_digits: Vec<usize>,
+    /// Convert quotes and ASCII punctuation in vertical text.
+    pub vertical_punctuation: bool,
+    /// Add a title page after the cover.
+    pub title_page: bool,
+    /// Add a table-of-contents page before the first chapter.
+    pub toc_page: bool,
+}
+
+impl Default for Typography {
+    fn default() -> Self {
+        Typography {
+            tcy_digits: vec![2],
+            vertical_punctuation: true,
+            title_page: false,
+            toc_page: false,
+        }
+    }
 }
 
 /// What tells a preview apart from the full book.
@@ -69,6 +97,16 @@ impl Book {
             edition
         } else {
             Edition::Full
+        }
+    }
+
+    /// The text rules of this book's layout, language and typography.
+    pub fn text_rules(&self) -> TextRules {
+        TextRules {
+            vertical: self.layout == Layout::Vertical,
+            tcy_digits: self.typography.tcy_digits.clone(),
+            punctuation: self.typography.vertical_punctuation,
+            taiwan_quotes: lang::is_traditional_chinese(&self.lang),
         }
     }
 
@@ -132,6 +170,7 @@ pub(crate) mod tests {
             modified: 0,
             cover: Cover::Generated,
             extra_css: None,
+            typography: Typography::default(),
             preview: PreviewText {
                 notice: "N".into(),
                 title_suffix: "（试读）".into(),

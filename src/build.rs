@@ -9,7 +9,7 @@ use std::time::UNIX_EPOCH;
 
 use encoding_rs::Encoding;
 
-use crate::book::{Book, Cover, PreviewText};
+use crate::book::{Book, Cover, PreviewText, Typography};
 use crate::config::Config;
 use crate::decode;
 use crate::edition::Editions;
@@ -17,7 +17,7 @@ use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::lang;
 use crate::media;
-use crate::parse::{self, Format};
+use crate::parse::{self, Format, HeadingRules};
 use crate::typeset::Layout;
 use crate::xml;
 
@@ -52,6 +52,10 @@ pub struct Options {
     pub title_suffix: Option<String>,
     /// Fixed modification time (`SOURCE_DATE_EPOCH`); default the newest input's.
     pub modified: Option<i64>,
+    /// Vertical-text rules and extra pages.
+    pub typography: Typography,
+    /// How headings are found in plain text.
+    pub headings: HeadingRules,
 }
 
 impl Options {
@@ -81,6 +85,28 @@ impl Options {
             notice: config.preview.notice,
             title_suffix: config.preview.title_suffix,
             modified: None,
+            typography: Typography {
+                tcy_digits: config.typography.tate_chu_yoko.unwrap_or_else(|| vec![2]),
+                vertical_punctuation: config.typography.vertical_punctuation.unwrap_or(true),
+                title_page: config.title_page.unwrap_or(false),
+                toc_page: config.toc_page.unwrap_or(false),
+            },
+            headings: HeadingRules {
+                detect: config.headings.detect.unwrap_or(true),
+                extra: config
+                    .headings
+                    .patterns
+                    .iter()
+                    .map(|p| {
+                        regex::Regex::new(p).map_err(|e| Error::Config {
+                            path: path.map(Path::to_path_buf).unwrap_or_default(),
+                            message: format!(
+                                "[headings] pattern '{p}' is not a regular expression: {e}"
+                            ),
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            },
         })
     }
 }
@@ -133,13 +159,14 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 pub fn load_essay(
     path: &Path,
     encoding: Option<&'static Encoding>,
+    headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
     let format = Format::of(path).ok_or_else(|| Error::NotAnEssay {
         path: path.to_path_buf(),
     })?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let decoded = decode::decode(path, &bytes, encoding)?;
-    let (essay, mut warnings) = parse::parse(path, &decoded.text, format)?;
+    let (essay, mut warnings) = parse::parse(path, &decoded.text, format, headings)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);
     Ok((essay, all))
@@ -151,7 +178,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let mut essays = Vec::with_capacity(files.len());
     let mut warnings = Vec::new();
     for file in &files {
-        let (essay, mut more) = load_essay(file, options.encoding)?;
+        let (essay, mut more) = load_essay(file, options.encoding, &options.headings)?;
         essays.push(essay);
         warnings.append(&mut more);
     }
@@ -212,6 +239,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         modified,
         cover,
         extra_css,
+        typography: options.typography.clone(),
         essays,
     };
     Ok((book, warnings))

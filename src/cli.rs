@@ -85,6 +85,18 @@ pub struct BookArgs {
     /// Settings file [default: wenji.toml in the current folder, if present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Do not turn lines such as 第一章 or 一、 in plain text into headings.
+    #[arg(long)]
+    pub no_detect_headings: bool,
+
+    /// Add a title page after the cover.
+    #[arg(long)]
+    pub title_page: bool,
+
+    /// Add a table-of-contents page before the first chapter.
+    #[arg(long)]
+    pub toc_page: bool,
 }
 
 /// Arguments of `wenji build`.
@@ -188,6 +200,11 @@ impl BookArgs {
         if let Some(label) = &self.encoding {
             options.encoding = Some(decode::encoding_for_label(label)?);
         }
+        if self.no_detect_headings {
+            options.headings.detect = false;
+        }
+        options.typography.title_page |= self.title_page;
+        options.typography.toc_page |= self.toc_page;
         options.modified = modified;
         Ok(options)
     }

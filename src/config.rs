@@ -36,9 +36,41 @@ pub struct Config {
     pub css: Option<PathBuf>,
     /// Encoding label forced on every essay.
     pub encoding: Option<String>,
+    /// Add a title page after the cover.
+    pub title_page: Option<bool>,
+    /// Add a table-of-contents page before the first chapter.
+    pub toc_page: Option<bool>,
     /// Wording of the preview edition.
     #[serde(default)]
     pub preview: PreviewConfig,
+    /// Vertical-text rules.
+    #[serde(default)]
+    pub typography: TypographyConfig,
+    /// Heading detection in plain text.
+    #[serde(default)]
+    pub headings: HeadingsConfig,
+}
+
+/// The `[typography]` table.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypographyConfig {
+    /// Lengths of half-width digit runs set upright in vertical text (default `[2]`).
+    pub tate_chu_yoko: Option<Vec<usize>>,
+    /// Convert curly quotes to corner brackets and ASCII punctuation between
+    /// CJK characters to full width in vertical text (default true).
+    pub vertical_punctuation: Option<bool>,
+}
+
+/// The `[headings]` table.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadingsConfig {
+    /// Detect headings such as 第一章 in plain text (default true).
+    pub detect: Option<bool>,
+    /// More regular expressions a whole line must match to be a heading (level 2).
+    #[serde(default)]
+    pub patterns: Vec<String>,
 }
 
 /// The `[preview]` table.
@@ -93,13 +125,22 @@ mod tests {
         let config: Config = toml::from_str(
             "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
              edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
-             css = \"extra.css\"\nencoding = \"big5\"\n[preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n",
+             css = \"extra.css\"\nencoding = \"big5\"\ntitle_page = true\ntoc_page = true\n\
+             [preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n\
+             [typography]\ntate_chu_yoko = [1, 2]\nvertical_punctuation = false\n\
+             [headings]\ndetect = false\npatterns = [\"^序$\"]\n",
         )
         .unwrap();
         assert_eq!(config.layout, Some(Layout::Vertical));
         assert_eq!(config.edition, Some(Editions::Both));
         assert_eq!(config.authors, ["甲", "乙"]);
         assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
+        assert_eq!(config.typography.tate_chu_yoko, Some(vec![1, 2]));
+        assert_eq!(config.headings.patterns, ["^序$"]);
+        assert_eq!(
+            (config.title_page, config.toc_page),
+            (Some(true), Some(true))
+        );
     }
 
     #[test]

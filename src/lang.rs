@@ -98,16 +98,22 @@ const EN: Strings = Strings {
 /// The strings for a BCP 47 tag (`zh-TW`, `zh-Hant-HK` → traditional Chinese).
 pub fn strings(lang: &str) -> &'static Strings {
     let lower = lang.to_ascii_lowercase();
-    if lower.starts_with("zh") {
-        let traditional = ["hant", "tw", "hk", "mo"]
-            .iter()
-            .any(|sub| lower.split('-').skip(1).any(|s| s == *sub));
-        if traditional { &ZH_HANT } else { &ZH_HANS }
+    if is_traditional_chinese(lang) {
+        &ZH_HANT
+    } else if lower.starts_with("zh") {
+        &ZH_HANS
     } else if lower.starts_with("ja") {
         &JA
     } else {
         &EN
     }
+}
+
+/// Whether `lang` is Chinese in traditional characters (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`).
+pub fn is_traditional_chinese(lang: &str) -> bool {
+    let lower = lang.to_ascii_lowercase();
+    let mut subtags = lower.split('-');
+    subtags.next() == Some("zh") && subtags.any(|s| ["hant", "tw", "hk", "mo"].contains(&s))
 }
 
 /// Whether `tag` has the shape of a BCP 47 tag: a 2–3 letter language

@@ -73,6 +73,15 @@ pub fn write_epub<W: Write + Seek>(
         false,
     ));
     items.push(item("cover", cover::PAGE_NAME, XHTML, None, true));
+    for page in &set.front {
+        items.push(item(
+            page.name.trim_end_matches(".xhtml"),
+            &page.name,
+            XHTML,
+            None,
+            true,
+        ));
+    }
     for page in &set.pages {
         let id = page.name.trim_end_matches(".xhtml");
         items.push(item(id, &page.name, XHTML, None, true));
@@ -136,6 +145,11 @@ pub fn write_epub<W: Write + Seek>(
     }
     publication.push((&cover_href, &cover_data, cover_type));
     publication.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));
+    publication.extend(
+        set.front
+            .iter()
+            .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
+    );
     publication.extend(
         set.pages
             .iter()

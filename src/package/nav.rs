@@ -4,7 +4,7 @@
 use crate::book::Book;
 use crate::edition::Edition;
 use crate::lang::strings;
-use crate::typeset::{NavEntry, cover, xhtml};
+use crate::typeset::{NavEntry, cover, front, xhtml};
 use crate::xml::{escape, escape_into};
 
 /// Name of the navigation document inside the publication.
@@ -19,7 +19,7 @@ pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
     escape_into(&mut body, words.contents);
     body.push_str("</h1>\n");
     nav_list(&mut body, toc);
-    body.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n<h2>");
+    body.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-label=\"Landmarks\" hidden=\"hidden\">\n<h2>");
     escape_into(&mut body, words.contents);
     body.push_str("</h2>\n<ol>\n");
     body.push_str(&format!(
@@ -27,6 +27,20 @@ pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
         cover::PAGE_NAME,
         escape(words.cover)
     ));
+    if book.typography.title_page {
+        body.push_str(&format!(
+            "<li><a epub:type=\"titlepage\" href=\"{}\">{}</a></li>\n",
+            front::TITLE_PAGE,
+            escape(&book.title)
+        ));
+    }
+    if book.typography.toc_page {
+        body.push_str(&format!(
+            "<li><a epub:type=\"toc\" href=\"{}\">{}</a></li>\n",
+            front::TOC_PAGE,
+            escape(words.contents)
+        ));
+    }
     if let Some(first) = toc.first() {
         body.push_str(&format!(
             "<li><a epub:type=\"bodymatter\" href=\"{}\">{}</a></li>\n",

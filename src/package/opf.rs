@@ -45,6 +45,37 @@ pub fn timestamp(seconds: i64) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+/// schema.org accessibility metadata: what the book offers and needs.
+fn accessibility(items: &[Item]) -> String {
+    let has_images = items.iter().any(|i| i.id.starts_with("img-"));
+    let mut meta = vec![("accessMode", "textual")];
+    if has_images {
+        meta.push(("accessMode", "visual"));
+    }
+    meta.extend([
+        ("accessModeSufficient", "textual"),
+        ("accessibilityFeature", "structuralNavigation"),
+        ("accessibilityFeature", "tableOfContents"),
+        ("accessibilityFeature", "readingOrder"),
+        ("accessibilityHazard", "none"),
+    ]);
+    let mut out = String::new();
+    for (property, value) in meta {
+        out.push_str(&format!(
+            "<meta property=\"schema:{property}\">{value}</meta>\n"
+        ));
+    }
+    let summary = if has_images {
+        "Text with headings, a table of contents and a logical reading order; images carry the author's alternative text."
+    } else {
+        "Text only, with headings, a table of contents and a logical reading order."
+    };
+    out.push_str(&format!(
+        "<meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">{summary}</meta>\n"
+    ));
+    out
+}
+
 /// The package document for `edition` of `book` with `items` in the manifest.
 pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String {
     let lang = escape(&book.lang);
@@ -78,6 +109,7 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
         modified_stamp(book.modified)
     ));
     out.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
+    out.push_str(&accessibility(items));
     if book.layout == Layout::Vertical {
         out.push_str("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
     }

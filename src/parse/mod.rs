@@ -1,6 +1,7 @@
 //! Stage 2: text to the essay model. Plain text and Markdown each have a
 //! parser; both first split the text at paid markers (see [`crate::paid`]).
 
+pub mod headings;
 pub mod markdown;
 pub mod sanitize;
 pub mod text;
@@ -9,6 +10,7 @@ use std::path::Path;
 
 use crate::error::{Result, Warning};
 use crate::essay::Essay;
+pub use headings::HeadingRules;
 
 /// The input formats wenji reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +33,16 @@ impl Format {
     }
 }
 
-/// Parses decoded `text` read from `path` in `format`.
-pub fn parse(path: &Path, text: &str, format: Format) -> Result<(Essay, Vec<Warning>)> {
+/// Parses decoded `text` read from `path` in `format`; `headings` finds
+/// headings in plain text (Markdown marks its own).
+pub fn parse(
+    path: &Path,
+    text: &str,
+    format: Format,
+    headings: &HeadingRules,
+) -> Result<(Essay, Vec<Warning>)> {
     match format {
-        Format::Text => text::parse(path, text),
+        Format::Text => text::parse(path, text, headings),
         Format::Markdown => markdown::parse(path, text),
     }
 }

@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::paid;
+use crate::parse::HeadingRules;
 
-/// Parses a plain-text essay.
-pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+/// Parses a plain-text essay, finding headings with `headings`.
+pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
     let (segments, warnings) = paid::split(path, text);
     let mut title = None;
     let mut essay = Essay {
@@ -33,7 +34,14 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
                 title = Some(line.to_string());
                 continue;
             }
-            essay.push(segment.access, Block::Paragraph(line.to_string()));
+            let block = match headings.level(line) {
+                Some(level) => Block::Heading {
+                    level,
+                    text: line.to_string(),
+                },
+                None => Block::Paragraph(line.to_string()),
+            };
+            essay.push(segment.access, block);
         }
     }
     essay.title = title.ok_or_else(|| Error::Empty {
@@ -45,6 +53,10 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_text(text: &str) -> Result<(Essay, Vec<Warning>)> {
+        parse(Path::new("a.txt"), text, &HeadingRules::default())
+    }
 
     fn paragraphs(essay: &Essay, access: Access) -> Vec<String> {
         essay
@@ -61,11 +73,8 @@ mod tests {
 
     #[test]
     fn title_paragraphs_and_indentation() {
-        let (essay, warnings) = parse(
-            Path::new("a.txt"),
-            "\n  标题 \n\u{3000}\u{3000}第一段。\n\n  第二段。\n",
-        )
-        .unwrap();
+        let (essay, warnings) =
+            parse_text("\n  标题 \n\u{3000}\u{3000}第一段。\n\n  第二段。\n").unwrap();
         assert!(warnings.is_empty());
         assert_eq!(essay.title, "标题");
         assert_eq!(paragraphs(&essay, Access::Free), ["第一段。", "第二段。"]);
@@ -75,7 +84,7 @@ mod tests {
     #[test]
     fn paid_parts_are_separate() {
         let text = "标题\n免费。\n##paidbegin##付费一。\n付费二。\n\n##paidend##\n又免费。";
-        let (essay, _) = parse(Path::new("a.txt"), text).unwrap();
+        let (essay, _) = parse_text(text).unwrap();
         assert_eq!(essay.parts.len(), 3);
         assert_eq!(paragraphs(&essay, Access::Paid), ["付费一。", "付费二。"]);
         assert_eq!(paragraphs(&essay, Access::Free), ["免费。", "又免费。"]);
@@ -84,18 +93,36 @@ mod tests {
 
     #[test]
     fn a_paid_title_is_refused() {
-        let err = parse(Path::new("a.txt"), "\n##paidbegin##标题\n正文").unwrap_err();
+        let err = parse_text("\n##paidbegin##标题\n正文").unwrap_err();
         assert!(matches!(err, Error::PaidTitle { line: 2, .. }), "{err}");
     }
 
     #[test]
+    fn heading_lines_become_headings() {
+        let (essay, _) = parse_text("书名\n第一章 起\n正文。\n一、小节\n正文。").unwrap();
+        let blocks = &essay.parts[0].blocks;
+        assert_eq!(
+            blocks[0],
+            Block::Heading {
+                level: 2,
+                text: "第一章 起".into()
+            }
+        );
+        assert_eq!(
+            blocks[2],
+            Block::Heading {
+                level: 3,
+                text: "一、小节".into()
+            }
+        );
+        assert!(matches!(blocks[1], Block::Paragraph(_)));
+    }
+
+    #[test]
     fn empty_and_blank_essays_are_errors() {
+        assert!(matches!(parse_text(""), Err(Error::Empty { .. })));
         assert!(matches!(
-            parse(Path::new("a.txt"), ""),
-            Err(Error::Empty { .. })
-        ));
-        assert!(matches!(
-            parse(Path::new("a.txt"), " \n\u{3000}\n"),
+            parse_text(" \n\u{3000}\n"),
             Err(Error::Empty { .. })
         ));
     }

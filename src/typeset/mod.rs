@@ -2,7 +2,9 @@
 //! chapter per essay, continued in further files before 256 KiB), the
 //! navigation tree, the cover page and the list of images to pack.
 
+pub mod cjk;
 pub mod cover;
+pub mod front;
 pub mod style;
 pub mod xhtml;
 
@@ -62,6 +64,8 @@ pub struct Typeset {
     pub toc: Vec<NavEntry>,
     /// The cover page.
     pub cover_page: Page,
+    /// Title page and table-of-contents page, when asked for.
+    pub front: Vec<Page>,
     /// The images the pages use, each once.
     pub images: Vec<Image>,
 }
@@ -70,12 +74,13 @@ pub struct Typeset {
 pub fn typeset(book: &Book, edition: Edition) -> Typeset {
     let edition = book.effective(edition);
     let notice = Block::PaidNotice(book.preview.notice.clone());
+    let rules = book.text_rules();
     let mut pages = Vec::new();
     let mut toc = Vec::new();
     let mut images: Vec<Image> = Vec::new();
     for (index, essay) in book.essays.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
-        let mut chapter = xhtml::ChapterWriter::new(book, &stem, &essay.title);
+        let mut chapter = xhtml::ChapterWriter::new(book, &stem, &essay.title, &rules);
         let mut sections = Vec::new();
         for block in edition::blocks(essay, edition, &notice) {
             if let Block::Markup { images: used, .. } = block {
@@ -97,10 +102,18 @@ pub fn typeset(book: &Book, edition: Edition) -> Typeset {
             children: nest(sections),
         });
     }
+    let mut front = Vec::new();
+    if book.typography.title_page {
+        front.push(front::title_page(book, edition, &rules));
+    }
+    if book.typography.toc_page {
+        front.push(front::toc_page(book, &toc, &rules));
+    }
     Typeset {
         pages,
         toc,
         cover_page: cover::page(book, edition),
+        front,
         images,
     }
 }

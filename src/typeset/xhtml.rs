@@ -4,6 +4,7 @@
 
 use crate::book::Book;
 use crate::essay::Block;
+use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::{NavEntry, Page};
 use crate::xml::{escape, escape_into};
 
@@ -54,13 +55,14 @@ pub struct ChapterWriter<'a> {
     pages: Vec<Page>,
     body: String,
     sections: usize,
+    rules: &'a TextRules,
 }
 
 impl<'a> ChapterWriter<'a> {
-    /// Starts chapter `stem` (`c0001`) titled `title`.
-    pub fn new(book: &'a Book, stem: &'a str, title: &'a str) -> Self {
+    /// Starts chapter `stem` (`c0001`) titled `title`, writing text with `rules`.
+    pub fn new(book: &'a Book, stem: &'a str, title: &'a str, rules: &'a TextRules) -> Self {
         let mut body = String::from("<h1 class=\"chapter-title\">");
-        escape_into(&mut body, title);
+        cjk::write_text(&mut body, title, rules);
         body.push_str("</h1>\n");
         ChapterWriter {
             book,
@@ -69,6 +71,7 @@ impl<'a> ChapterWriter<'a> {
             pages: Vec::new(),
             body,
             sections: 0,
+            rules,
         }
     }
 
@@ -91,8 +94,9 @@ impl<'a> ChapterWriter<'a> {
             Block::Paragraph(text) => self.paragraph(text, "p"),
             Block::PaidNotice(text) => self.paragraph(text, "p class=\"paid-notice\""),
             Block::Markup { xhtml, .. } => {
+                let xhtml = cjk::apply_to_markup(xhtml, self.rules);
                 self.make_room(xhtml.len());
-                self.body.push_str(xhtml);
+                self.body.push_str(&xhtml);
                 self.body.push('\n');
             }
             Block::Heading { level, text } => {
@@ -100,7 +104,7 @@ impl<'a> ChapterWriter<'a> {
                 let id = format!("s{}", self.sections);
                 let tag = format!("h{}", (*level).clamp(2, 6));
                 let mut html = format!("<{tag} id=\"{id}\">");
-                escape_into(&mut html, text);
+                cjk::write_text(&mut html, text, self.rules);
                 html.push_str(&format!("</{tag}>\n"));
                 self.make_room(html.len());
                 self.body.push_str(&html);
@@ -121,14 +125,23 @@ impl<'a> ChapterWriter<'a> {
         let mut rest = text;
         let mut first = true;
         while !rest.is_empty() {
-            let piece = cut(rest, BODY_BUDGET / 2);
+            // Markup can make a piece several times longer than its text
+            // (escapes, tate-chu-yoko spans): halve the piece until it fits.
+            let mut budget = BODY_BUDGET / 2;
+            let (piece, html) = loop {
+                let piece = cut(rest, budget);
+                let mut html = String::with_capacity(piece.len() + 40);
+                html.push('<');
+                html.push_str(if first { open } else { "p class=\"continued\"" });
+                html.push('>');
+                cjk::write_text(&mut html, piece, self.rules);
+                html.push_str("</p>\n");
+                if html.len() <= BODY_BUDGET || budget < 64 {
+                    break (piece, html);
+                }
+                budget /= 2;
+            };
             rest = &rest[piece.len()..];
-            let mut html = String::with_capacity(piece.len() + 40);
-            html.push('<');
-            html.push_str(if first { open } else { "p class=\"continued\"" });
-            html.push('>');
-            escape_into(&mut html, piece);
-            html.push_str("</p>\n");
             self.make_room(html.len());
             self.body.push_str(&html);
             first = false;
@@ -202,7 +215,8 @@ mod tests {
     #[test]
     fn long_chapters_continue_in_further_pages() {
         let book = sample(false);
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题");
+        let rules = book.text_rules();
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         for _ in 0..200 {
             chapter.push(&Block::Paragraph(sentence.clone()));
@@ -222,7 +236,8 @@ mod tests {
     #[test]
     fn a_huge_paragraph_is_split_at_sentences() {
         let book = sample(false);
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题");
+        let rules = book.text_rules();
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
         chapter.push(&Block::Paragraph("很长的一句话。".repeat(60_000)));
         let pages = chapter.finish();
         assert!(pages.len() > 4);
