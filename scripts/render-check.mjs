@@ -1,0 +1,125 @@
+// The engine of scripts/render-check: serves foliate-js, a small host page
+// and the book on 127.0.0.1, opens them in headless Chromium and asserts
+// what a reader would see. Usage: node render-check.mjs BOOK LAYOUT OUTDIR
+import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+
+const [bookArg, layout, outArg] = process.argv.slice(2)
+const expected = {
+    vertical: { writingMode: 'vertical-rl', dir: 'rtl' },
+    horizontal: { writingMode: 'horizontal-tb', dir: 'ltr' },
+}[layout]
+if (!bookArg || !expected || !outArg) {
+    console.error('usage: render-check.mjs BOOK.epub vertical|horizontal OUTDIR')
+    process.exit(2)
+}
+const deps = path.resolve(process.env.WENJI_RENDER_DEPS)
+const modules = path.join(deps, 'node_modules')
+const { chromium } = createRequire(path.join(deps, 'package.json'))('playwright-core')
+const book = path.resolve(bookArg)
+const outDir = path.resolve(outArg)
+fs.mkdirSync(outDir, { recursive: true })
+
+// The host page: foliate's <foliate-view>, with scripts inside the book blocked.
+const page = `<!doctype html><html><head><meta charset="utf-8">
+<script type="importmap">{"imports":{"construct-style-sheets-polyfill":"/modules/construct-style-sheets-polyfill/dist/adoptedStyleSheets.js"}}</script>
+<style>html,body{margin:0;height:100%}foliate-view{display:block;width:100vw;height:100vh}</style>
+</head><body><script type="module" src="/host.js"></script></body></html>`
+const host = `
+import '/modules/foliate-js/view.js'
+const state = window.state = { errors: [], docs: [] }
+addEventListener('error', e => state.errors.push(String(e.message)))
+addEventListener('unhandledrejection', e => state.errors.push(String(e.reason?.message ?? e.reason)))
+const view = document.createElement('foliate-view')
+document.body.append(view)
+view.addEventListener('load', ({ detail: { doc } }) => {
+    const style = doc.defaultView.getComputedStyle(doc.body)
+    state.docs.push({ url: doc.URL, writingMode: style.writingMode, lang: doc.documentElement.lang })
+})
+window.where = () => view.lastLocation?.fraction ?? null
+window.next = () => view.next()
+window.settle = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300))))
+try {
+    await view.open('/book.epub')
+    state.dir = view.book.dir ?? null
+    state.title = view.book.metadata?.title
+    await view.goToTextStart()
+} catch (e) { state.errors.push('open: ' + (e?.message ?? e)) }
+state.ready = true
+`
+const types = { '.js': 'text/javascript', '.html': 'text/html', '.epub': 'application/epub+zip' }
+const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname)
+    const send = (body, type) => res.writeHead(200, { 'Content-Type': type }).end(body)
+    if (url === '/') return send(page, types['.html'])
+    if (url === '/host.js') return send(host, types['.js'])
+    if (url === '/book.epub') return send(fs.readFileSync(book), types['.epub'])
+    if (url.startsWith('/modules/')) {
+        const file = path.resolve(modules, '.' + path.posix.normalize(url.slice('/modules'.length)))
+        if (file.startsWith(modules + path.sep) && fs.existsSync(file)) {
+            return send(fs.readFileSync(file), types[path.extname(file)] ?? 'application/octet-stream')
+        }
+    }
+    res.writeHead(404).end()
+})
+await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
+const origin = `http://127.0.0.1:${server.address().port}`
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wenji-render-'))
+const failures = []
+let state = null
+const [width, height] = layout === 'vertical' ? [1000, 800] : [800, 1000]
+const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM,
+    headless: true,
+    viewport: { width, height },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+try {
+    const tab = context.pages()[0] ?? await context.newPage()
+    tab.on('pageerror', e => failures.push(`page error: ${e.message}`))
+    await context.route(url => !url.href.startsWith(origin), route => route.abort())
+    await tab.goto(origin + '/')
+    await tab.waitForFunction(() => window.state?.ready, null, { timeout: 60000 })
+    await tab.evaluate(() => window.settle())
+    const before = await tab.evaluate(() => window.where())
+    await tab.screenshot({ path: path.join(outDir, 'page-1.png') })
+    await tab.evaluate(() => window.next())
+    await tab.evaluate(() => window.settle())
+    const after = await tab.evaluate(() => window.where())
+    await tab.screenshot({ path: path.join(outDir, 'page-2.png') })
+    state = await tab.evaluate(() => window.state)
+    state.fractions = [before, after]
+} catch (e) {
+    failures.push(`harness: ${e.message}`)
+} finally {
+    await context.close()
+    server.close()
+    fs.rmSync(profile, { recursive: true, force: true })
+}
+
+if (state) {
+    failures.push(...state.errors.map(e => `reader error: ${e}`))
+    const text = state.docs.filter(d => !/cover|nav/.test(d.url))
+    if (text.length === 0) failures.push('no content document was loaded')
+    for (const doc of text) {
+        if (doc.writingMode !== expected.writingMode) {
+            failures.push(`${doc.url}: body writing-mode is ${doc.writingMode}, expected ${expected.writingMode}`)
+        }
+    }
+    if (state.dir !== expected.dir) failures.push(`page progression is ${state.dir}, expected ${expected.dir}`)
+    const [before, after] = state.fractions
+    if (!(after > before)) failures.push(`turning the page did not move forward (${before} -> ${after})`)
+}
+fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ book, layout, state, failures }, null, 2))
+const summary = state
+    ? `writing-mode ${[...new Set(state.docs.map(d => d.writingMode))].join(',')}, progression ${state.dir}, ` +
+      `fraction ${state.fractions.map(f => f?.toFixed(3)).join(' -> ')}`
+    : 'no state'
+console.log(`${failures.length ? 'FAIL' : 'ok  '} ${bookArg} (${layout}): ${summary}`)
+for (const f of failures) console.log(`     ${f}`)
+process.exit(failures.length ? 1 : 0)
