@@ -188,15 +188,21 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         None => lang::detect(&free_text_sample(&essays)).to_string(),
     };
     let words = lang::strings(&lang);
+    // Blank settings count as unset: EPUB metadata may not be empty.
     let title = options
         .title
         .clone()
+        .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| default_title(inputs, &essays));
-    let authors = if options.authors.is_empty() {
-        vec![words.unknown_author.to_string()]
-    } else {
-        options.authors.clone()
-    };
+    let mut authors: Vec<String> = options
+        .authors
+        .iter()
+        .filter(|a| !a.trim().is_empty())
+        .cloned()
+        .collect();
+    if authors.is_empty() {
+        authors.push(words.unknown_author.to_string());
+    }
     let cover_file = match &options.cover {
         Some(file) => Some(file.clone()),
         None => {
@@ -235,7 +241,10 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         },
         lang,
         layout: options.layout,
-        identifier: options.identifier.clone(),
+        identifier: options
+            .identifier
+            .clone()
+            .filter(|id| !id.trim().is_empty()),
         modified,
         cover,
         extra_css,

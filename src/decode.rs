@@ -8,6 +8,7 @@ use std::path::Path;
 use encoding_rs::{BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8};
 
 use crate::error::{Error, Result, Warning};
+use crate::paid;
 
 /// How much of a file chardetng looks at; enough to be sure, cheap on huge files.
 const SNIFF_LIMIT: usize = 1 << 20;
@@ -43,6 +44,13 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
                     path: path.to_path_buf(),
                 });
             }
+            if let Some(line) = broken_utf8_line(bytes) {
+                return Err(Error::Decode {
+                    path: path.to_path_buf(),
+                    line,
+                    encoding: UTF_8.name(),
+                });
+            }
             (detect(bytes), bytes)
         }
     };
@@ -51,6 +59,15 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
         line,
         encoding: encoding.name(),
     })?;
+    // A wrong encoding can hide the paid markers (UTF-16 read from UTF-8 bytes
+    // turns them into CJK characters): if the bytes show a marker the text
+    // does not, the preview could leak, so refuse.
+    if paid::has_marker_bytes(body) && !paid::has_marker(&raw) {
+        return Err(Error::WrongEncoding {
+            path: path.to_path_buf(),
+            encoding: encoding.name(),
+        });
+    }
     let mut warnings = Vec::new();
     let text = clean(path, &raw, &mut warnings);
     Ok(Decoded {
@@ -58,6 +75,16 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
         encoding,
         warnings,
     })
+}
+
+/// The line of the first bad byte when the bytes are UTF-8 text with an
+/// error in it: multi-byte UTF-8 before the error shows the file is UTF-8,
+/// and trying legacy encodings would only turn it into mojibake.
+fn broken_utf8_line(bytes: &[u8]) -> Option<usize> {
+    let error = std::str::from_utf8(bytes).err()?;
+    let valid = &bytes[..error.valid_up_to()];
+    let multibyte = valid.iter().filter(|&&b| b >= 0xc0).count();
+    (multibyte >= 2).then(|| line_count(std::str::from_utf8(valid).unwrap_or_default()))
 }
 
 /// UTF-8 when the bytes are valid UTF-8, else chardetng's guess when it is
@@ -209,6 +236,46 @@ mod tests {
         let err = decode(p(), &bytes, Some(UTF_8)).unwrap_err();
         assert!(matches!(err, Error::Decode { line: 3, .. }), "{err}");
         assert!(err.to_string().starts_with("essay.txt:3:"));
+    }
+
+    #[test]
+    fn a_bad_byte_in_utf8_text_is_an_error_on_its_line() {
+        let mut bytes = "标题\n正文\n".repeat(20).into_bytes();
+        bytes.extend_from_slice(b"\xff\n");
+        let err = decode(p(), &bytes, None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Decode {
+                    line: 41,
+                    encoding: "UTF-8",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_encoding_that_hides_paid_markers_is_refused() {
+        let bytes = b"Title\nfree\n##paidbegin##SECRET##paidend##\nend\n";
+        let forced = encoding_for_label("utf-16le").unwrap();
+        assert!(matches!(
+            decode(p(), bytes, Some(forced)),
+            Err(Error::WrongEncoding { .. })
+        ));
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend(
+            "题\n##paidbegin##付费"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        assert!(
+            decode(p(), &utf16, None)
+                .unwrap()
+                .text
+                .contains("##paidbegin##")
+        );
     }
 
     #[test]

@@ -39,6 +39,18 @@ pub enum Error {
         /// Name of the encoding that was tried.
         encoding: &'static str,
     },
+    /// The decoded text lost the paid markers the bytes hold: the encoding is wrong.
+    #[error(
+        "{}: read as {encoding}, the paid markers in this file disappear, so the encoding is wrong; \
+         drop --encoding or name the file's real encoding",
+        .path.display()
+    )]
+    WrongEncoding {
+        /// The essay file.
+        path: PathBuf,
+        /// The encoding that was used.
+        encoding: &'static str,
+    },
     /// `--encoding` named something that is not an encoding label.
     #[error(
         "unknown encoding '{0}'; use a WHATWG label such as utf-8, gb18030, gbk, big5, utf-16le"
@@ -80,6 +92,12 @@ pub enum Error {
     )]
     NotAnEssay {
         /// The input path.
+        path: PathBuf,
+    },
+    /// `wenji batch` was given a file.
+    #[error("{}: wenji batch takes a folder of essays; use wenji build for one essay", .path.display())]
+    NotAFolder {
+        /// The path given.
         path: PathBuf,
     },
     /// A folder input holds no essays.

@@ -105,6 +105,17 @@ pub fn has_marker(text: &str) -> bool {
     false
 }
 
+/// Whether the raw bytes hold a marker in an ASCII-compatible encoding.
+pub fn has_marker_bytes(bytes: &[u8]) -> bool {
+    contains_ignore_case(bytes, BEGIN.as_bytes()) || contains_ignore_case(bytes, END.as_bytes())
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 fn access_of(depth: usize) -> Access {
     if depth == 0 {
         Access::Free

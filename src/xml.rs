@@ -1,19 +1,29 @@
 //! Escaping for the XML that wenji writes (XHTML, OPF, NCX, SVG).
 
 /// Appends `text` to `out`, escaped for XML text and attribute values.
+/// Characters XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF) are dropped, so
+/// no title, name or setting can make a document ill-formed.
 pub fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let (entity, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => ("", 1),
+            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&text[last..i]);
         out.push_str(entity);
-        last = i + 1;
+        i += len;
+        last = i;
     }
     out.push_str(&text[last..]);
 }
@@ -50,6 +60,10 @@ mod tests {
     #[test]
     fn escapes_markup_characters() {
         assert_eq!(escape(r#"a<b>&"c"中"#), "a&lt;b&gt;&amp;&quot;c&quot;中");
+        assert_eq!(
+            escape("A\u{1}B\u{b}\u{fffe}\u{ffff}\u{fffd}\tC"),
+            "AB\u{fffd}\tC"
+        );
     }
 
     #[test]

@@ -294,3 +294,31 @@ fn a_collection_of_thousands_of_essays_is_one_book() {
     assert_eq!(nav.matches("<li><a href=\"c").count(), 2000);
     assert!(archive.by_name("OEBPS/c2000.xhtml").is_ok());
 }
+
+#[test]
+fn essays_sharing_a_book_conflict_even_across_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("in")).unwrap();
+    fs::write(root.join("in/a.md"), "# A\n\nmd\n").unwrap();
+    fs::write(root.join("in/a.txt"), "A\ntxt\n").unwrap();
+    let mut failures = 0;
+    for shard in ["1/2", "2/2"] {
+        let output = wenji(root, &["batch", "in", "-o", "out", "--shard", shard], &[]);
+        if !output.status.success() {
+            failures += 1;
+            assert!(
+                stderr(&output).contains("rename one of them"),
+                "{}",
+                stderr(&output)
+            );
+        }
+    }
+    assert_eq!(
+        failures, 1,
+        "exactly the shard holding the second essay reports the conflict"
+    );
+    let file = wenji(root, &["batch", "in/a.md", "-o", "out"], &[]);
+    assert_eq!(file.status.code(), Some(1));
+    assert!(stderr(&file).contains("wenji batch takes a folder"));
+}

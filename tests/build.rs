@@ -1,6 +1,7 @@
 //! `wenji build` end to end: runs the real binary, unzips what it wrote and
 //! checks what readers and EPUBCheck care about.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -944,4 +945,74 @@ fn ruby_title_page_toc_page_and_accessibility_metadata() {
         nav.contains("epub:type=\"titlepage\" href=\"titlepage.xhtml\"")
             && nav.contains("epub:type=\"toc\" href=\"toc.xhtml\"")
     );
+}
+
+// ---- regressions found in review ---------------------------------------------
+
+#[test]
+fn a_forced_encoding_that_hides_the_markers_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(
+        out.path().join("f16.txt"),
+        "Title\nfree\n##paidbegin##SECRET##paidend##\nend\n",
+    )
+    .unwrap();
+    let output = wenji(
+        out.path(),
+        &["build", "f16.txt", "--encoding", "utf-16le", "-o", "x.epub"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("the paid markers in this file disappear"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.path().join("x.epub").exists());
+}
+
+#[test]
+fn odd_metadata_still_makes_a_valid_package() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(out.path().join("e.txt"), "题\n文。\n").unwrap();
+    ok(wenji(
+        out.path(),
+        &[
+            "build", "e.txt", "--title", "A\u{1}B", "--author", "", "--author", "X\u{b}Y", "-o",
+            "a.epub",
+        ],
+    ));
+    let entries = entries_of(out.path(), "a.epub");
+    assert_well_formed_and_one_language(&entries);
+    let opf = text(&entries, "OEBPS/package.opf");
+    assert!(
+        opf.contains("<dc:title id=\"title\">AB</dc:title>") && opf.contains(">XY</dc:creator>")
+    );
+    assert_eq!(opf.matches("<dc:creator").count(), 1);
+    ok(wenji(
+        out.path(),
+        &[
+            "build", "e.txt", "--title", " ", "--author", "", "-o", "b.epub",
+        ],
+    ));
+    let opf = text(&entries_of(out.path(), "b.epub"), "OEBPS/package.opf");
+    assert!(
+        opf.contains("<dc:title id=\"title\">题</dc:title>") && opf.contains(">佚名</dc:creator>")
+    );
+}
+
+#[test]
+fn one_image_under_two_names_gets_two_manifest_ids() {
+    let out = tempfile::tempdir().unwrap();
+    let jpeg = b"\xff\xd8\xff\xe0 the same bytes twice";
+    fs::write(out.path().join("a.jpg"), jpeg).unwrap();
+    fs::write(out.path().join("b.jpeg"), jpeg).unwrap();
+    fs::write(out.path().join("e.md"), "# T\n\n![a](a.jpg) ![b](b.jpeg)\n").unwrap();
+    ok(wenji(out.path(), &["build", "e.md", "-o", "e.epub"]));
+    let opf = text(&entries_of(out.path(), "e.epub"), "OEBPS/package.opf");
+    let ids: BTreeSet<&str> = opf
+        .lines()
+        .filter_map(|l| l.strip_prefix("<item id=\"img-"))
+        .map(|l| l.split('"').next().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{opf}");
 }

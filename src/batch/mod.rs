@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::build::{self, Options};
 use crate::edition::{Edition, Editions};
-use crate::error::{Result, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::output;
 pub use shard::Shard;
 
@@ -120,14 +120,16 @@ pub fn plan(
     editions: Editions,
     shard: Option<Shard>,
 ) -> Result<Vec<Job>> {
+    if !dir.is_dir() {
+        return Err(Error::NotAFolder {
+            path: dir.to_path_buf(),
+        });
+    }
     let files = build::essay_files(&[dir.to_path_buf()])?;
     let mut claimed: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut jobs = Vec::new();
     for input in files {
         let relative = input.strip_prefix(dir).unwrap_or(&input).to_path_buf();
-        if shard.is_some_and(|s| !s.contains(&relative)) {
-            continue;
-        }
         let outputs = outputs_for(&relative, outdir, editions);
         let conflict = outputs.iter().find_map(|(_, out)| {
             claimed.get(out).map(|other| {
@@ -140,6 +142,10 @@ pub fn plan(
         });
         for (_, out) in &outputs {
             claimed.entry(out.clone()).or_insert_with(|| input.clone());
+        }
+        // Conflicts are found over the whole catalogue, then the shard is taken.
+        if shard.is_some_and(|s| !s.contains(&relative)) {
+            continue;
         }
         jobs.push(Job {
             input,

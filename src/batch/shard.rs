@@ -51,12 +51,13 @@ impl Shard {
         }
         if let Some(task) = number("SLURM_ARRAY_TASK_ID")? {
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
             let count =
                 number("SLURM_ARRAY_TASK_COUNT")?.ok_or("SLURM_ARRAY_TASK_COUNT is not set")?;
             let offset = task
                 .checked_sub(min)
                 .ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
-            return Shard::new(offset + 1, count);
+            return Shard::new(offset / step + 1, count);
         }
         Err(
             "--shard auto needs JOB_COMPLETION_INDEX and WENJI_SHARD_COUNT (Kubernetes) \
@@ -150,6 +151,15 @@ mod tests {
                 ("SLURM_ARRAY_TASK_COUNT", "8")
             ]),
             Ok(Shard { index: 5, count: 8 })
+        );
+        assert_eq!(
+            env(&[
+                ("SLURM_ARRAY_TASK_ID", "7"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_STEP", "2"),
+                ("SLURM_ARRAY_TASK_COUNT", "4")
+            ]),
+            Ok(Shard { index: 4, count: 4 })
         );
         assert!(env(&[]).is_err());
     }

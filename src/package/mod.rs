@@ -87,14 +87,10 @@ pub fn write_epub<W: Write + Seek>(
         items.push(item(id, &page.name, XHTML, None, true));
     }
     for image in &set.images {
-        let stem = image
-            .href
-            .trim_start_matches("images/")
-            .split('.')
-            .next()
-            .unwrap_or("");
+        // The href's name (hash and extension) is unique; the id must be too.
+        let name = image.href.trim_start_matches("images/").replace('.', "-");
         items.push(item(
-            &format!("img-{stem}"),
+            &format!("img-{name}"),
             &image.href,
             image.media_type,
             None,

@@ -58,7 +58,9 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
             warnings.push(Warning::new(
                 path,
                 None,
-                format!("no '# title' heading before the first paid part; titled '{stem}' after the file"),
+                format!(
+                    "no '# title' heading (before any paid part); titled '{stem}' after the file"
+                ),
             ));
             stem
         }
