@@ -331,6 +331,11 @@ fn load_cover(file: &Path) -> Result<Cover> {
             "this is not a valid {media_type} file"
         )));
     }
+    if media_type == "image/svg+xml"
+        && let Some(problem) = media::svg_problem(&data)
+    {
+        return Err(asset_error(format!("this SVG {problem}")));
+    }
     let extension = match media_type {
         "image/jpeg" => "jpg",
         "image/png" => "png",

@@ -36,6 +36,45 @@ pub fn looks_like(media_type: &str, data: &[u8]) -> bool {
     }
 }
 
+/// Why an SVG image cannot go into a book, if it cannot: it must be
+/// well-formed XML with an `svg` root, run no script (`script`, `on*`
+/// attributes, `foreignObject`) and reference nothing outside itself.
+pub fn svg_problem(data: &[u8]) -> Option<String> {
+    let text = match std::str::from_utf8(data) {
+        Ok(text) => text.trim_start_matches('\u{feff}'),
+        Err(_) => return Some("is not UTF-8 text".into()),
+    };
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = match roxmltree::Document::parse_with_options(text, options) {
+        Ok(doc) => doc,
+        Err(e) => return Some(format!("is not well-formed XML ({e})")),
+    };
+    if doc.root_element().tag_name().name() != "svg" {
+        return Some("has no <svg> root element".into());
+    }
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name();
+        if name == "script" || name == "foreignObject" {
+            return Some(format!("contains <{name}>, which e-books may not run"));
+        }
+        for attribute in node.attributes() {
+            if attribute.name().starts_with("on") {
+                return Some(format!("has an event attribute ({})", attribute.name()));
+            }
+            if attribute.name() == "href" && !attribute.value().starts_with('#') {
+                return Some(format!(
+                    "refers to {}, outside the image",
+                    attribute.value()
+                ));
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +90,19 @@ mod tests {
             b"<?xml version=\"1.0\"?>\n<svg xmlns=\"\"/>"
         ));
         assert!(!looks_like("image/svg+xml", b"hello"));
+    }
+
+    #[test]
+    fn svg_images_are_checked() {
+        let ok = br##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href="#a"/></svg>"##;
+        assert_eq!(svg_problem(ok), None);
+        for bad in [
+            &br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#[..],
+            br#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#,
+            br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="a.png"/></svg>"#,
+            br#"<svg><rect></svg>"#,
+        ] {
+            assert!(svg_problem(bad).is_some(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 }

@@ -50,7 +50,11 @@ pub fn write_atomically(
     };
     fs::create_dir_all(dir).map_err(write_error)?;
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .prefix(&format!(
+            "{TEMP_PREFIX}{}-{}-",
+            host_tag(),
+            std::process::id()
+        ))
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(write_error)?;
@@ -65,28 +69,66 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// Removes temporary files that killed runs left under `dir`; files of
-/// processes still running are left alone (where `/proc` tells). Returns
-/// how many were removed.
+/// This machine's name as it appears in temporary file names (letters and
+/// digits only, so that `-` separates the parts).
+pub fn host_tag() -> String {
+    let host = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let tag: String = host
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if tag.is_empty() {
+        "host".to_string()
+    } else {
+        tag
+    }
+}
+
+/// Removes temporary files that killed runs left under `dir`. Names are
+/// `.wenji-<host>-<pid>-<random>.tmp`: a file of this machine goes when its
+/// process is gone (as `/proc` tells); a file of another machine sharing the
+/// folder goes only when a day old, since that process may still be writing.
+/// Returns how many were removed.
 pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    const OTHER_HOST_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
     let proc_known = Path::new("/proc/self").exists();
-    let own = std::process::id().to_string();
+    let own_pid = std::process::id().to_string();
+    let own_host = host_tag();
     let mut removed = 0;
     for entry in walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
     {
         let name = entry.file_name().to_string_lossy();
-        let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
+        let Some(rest) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+        else {
             continue;
         };
-        if !name.ends_with(TEMP_SUFFIX) || !entry.file_type().is_file() {
+        let [host, pid, _random] = rest.split('-').collect::<Vec<_>>()[..] else {
+            continue; // not a name wenji makes
+        };
+        if !entry.file_type().is_file()
+            || pid.is_empty()
+            || !pid.bytes().all(|b| b.is_ascii_digit())
+        {
             continue;
         }
-        let pid = rest.split('-').next().unwrap_or("");
-        let alive =
-            pid == own || (proc_known && !pid.is_empty() && Path::new("/proc").join(pid).exists());
-        if !alive && fs::remove_file(entry.path()).is_ok() {
+        let stale = if host == own_host {
+            pid != own_pid && !(proc_known && Path::new("/proc").join(pid).exists())
+        } else {
+            let age = entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age > OTHER_HOST_AGE)
+        };
+        if stale && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
     }
@@ -169,24 +211,30 @@ mod tests {
     #[test]
     fn stale_temp_files_of_dead_processes_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let own = format!("{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}", std::process::id());
+        let host = host_tag();
+        let own = format!(
+            "{TEMP_PREFIX}{host}-{}-abc{TEMP_SUFFIX}",
+            std::process::id()
+        );
         // Process ids are below 2^22 on Linux, so this one is not running.
-        let dead = format!("{TEMP_PREFIX}4999999-abc{TEMP_SUFFIX}");
+        let dead = format!("{TEMP_PREFIX}{host}-4999999-abc{TEMP_SUFFIX}");
+        let dead_deeper = format!("sub/{TEMP_PREFIX}{host}-4999999-xyz{TEMP_SUFFIX}");
+        let other_host = format!("{TEMP_PREFIX}elsewhere9-4999999-abc{TEMP_SUFFIX}");
         fs::create_dir_all(dir.path().join("sub")).unwrap();
         for name in [
-            own.as_str(),
-            "sub/.wenji-4999999-x.tmp",
-            dead.as_str(),
+            &own,
+            &dead,
+            &dead_deeper,
+            &other_host,
             "book.epub",
-            ".wenji-notes.txt",
+            ".wenji-notes.tmp",
         ] {
             fs::write(dir.path().join(name), "x").unwrap();
         }
         assert_eq!(remove_stale_temp_files(dir.path()), 2);
-        assert!(dir.path().join(&own).exists());
-        assert!(
-            dir.path().join("book.epub").exists() && dir.path().join(".wenji-notes.txt").exists()
-        );
+        for kept in [&own, &other_host, "book.epub", ".wenji-notes.tmp"] {
+            assert!(dir.path().join(kept).exists(), "{kept}");
+        }
     }
 
     #[test]

@@ -211,7 +211,8 @@ fn reruns_skip_fresh_books_and_finish_interrupted_work() {
     // Simulate an interrupted run: two books missing, a temporary file left behind.
     fs::remove_file(root.join("out/group1/1.epub")).unwrap();
     fs::remove_file(root.join("out/group2/6.epub")).unwrap();
-    fs::write(root.join("out/group1/.wenji-4999999-abc.tmp"), "partial").unwrap();
+    let stale = format!(".wenji-{}-4999999-abc.tmp", wenji::output::host_tag());
+    fs::write(root.join("out/group1").join(stale), "partial").unwrap();
     // An essay edited after its book was made.
     std::thread::sleep(Duration::from_millis(20));
     fs::write(root.join("in/group3/3.txt"), "第3篇（改）\n改过的一段。\n").unwrap();

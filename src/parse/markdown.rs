@@ -219,6 +219,11 @@ impl ImagePacker {
         if !media::looks_like(media_type, &data) {
             return Err(self.error(src, format!("is not a valid {media_type} file")));
         }
+        if media_type == "image/svg+xml"
+            && let Some(problem) = media::svg_problem(&data)
+        {
+            return Err(self.error(src, problem));
+        }
         let extension = relative
             .extension()
             .and_then(|e| e.to_str())
@@ -281,7 +286,7 @@ mod tests {
             markup(&essay),
             "<p>段落<em>强调</em>与<strong>加粗</strong>。</p><h2>小节</h2><ul>\n<li>一</li>\n<li>二</li>\n</ul>\
              <blockquote>\n<p>引用</p>\n</blockquote><pre><code>code &lt;x&gt;\n</code></pre>\
-             <p><a href=\"https://example.org\">链接</a></p>"
+             <p><a href=\"https://example.org/\">链接</a></p>"
         );
     }
 

@@ -29,18 +29,12 @@ const TAGS: &[&str] = &[
     "bdi",
     "blockquote",
     "br",
-    "caption",
     "cite",
     "code",
-    "dd",
     "del",
     "dfn",
     "div",
-    "dl",
-    "dt",
     "em",
-    "figcaption",
-    "figure",
     "h1",
     "h2",
     "h3",
@@ -82,8 +76,8 @@ const TAGS: &[&str] = &[
 
 /// Elements removed together with their content.
 const DROP_WITH_CONTENT: &[&str] = &[
-    "rp", "script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
-    "select", "svg", "math", "title", "head",
+    "rp", "caption", "script", "style", "iframe", "object", "embed", "noscript", "template",
+    "textarea", "select", "svg", "math", "title", "head",
 ];
 
 /// Elements written as `<x/>`.
@@ -93,7 +87,7 @@ const VOID: &[&str] = &["br", "hr", "img", "wbr"];
 const PHRASING_ONLY: &[&str] = &[
     "a", "abbr", "b", "bdi", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q",
     "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var", "p", "h1",
-    "h2", "h3", "h4", "h5", "h6", "pre", "dt", "th", "caption",
+    "h2", "h3", "h4", "h5", "h6", "pre", "th",
 ];
 
 /// Phrasing elements: the only ones allowed inside [`PHRASING_ONLY`] ones.
@@ -171,8 +165,22 @@ pub fn write_xhtml(
                     }
                 }
                 Node::Element(element) => {
-                    let name = element.name();
-                    let action = action(name, written.last().copied(), context);
+                    let source_name = element.name();
+                    let mut action = action(source_name, written.last().copied(), context);
+                    // Ruby without a reading is not ruby.
+                    let has_reading = || {
+                        n.children()
+                            .any(|c| c.value().as_element().is_some_and(|e| e.name() == "rt"))
+                    };
+                    if source_name == "ruby" && !has_reading() {
+                        action = Action::Unwrap;
+                    }
+                    // A table footer may come before the body in HTML, not in XHTML's order.
+                    let name = if source_name == "tfoot" {
+                        "tbody"
+                    } else {
+                        source_name
+                    };
                     actions.push((action, name));
                     if action == Action::Unwrap {
                         continue;
@@ -197,13 +205,13 @@ pub fn write_xhtml(
                     out.push('<');
                     out.push_str(name);
                     for (key, value) in element.attrs() {
-                        if key == "href" && !is_external(value) {
+                        let Some(value) = valid_attribute(key, value) else {
                             continue;
-                        }
+                        };
                         out.push(' ');
                         out.push_str(key);
                         out.push_str("=\"");
-                        escape_into(out, value);
+                        escape_into(out, &value);
                         out.push('"');
                     }
                     if VOID.contains(&name) {
@@ -270,10 +278,8 @@ fn action(name: &str, parent: Option<&str>, context: Context) -> Action {
     }
     let required: &[&str] = match name {
         "li" => &["ul", "ol"],
-        "dt" | "dd" => &["dl"],
-        "figcaption" => &["figure"],
         "rt" => &["ruby"],
-        "caption" | "thead" | "tbody" | "tfoot" => &["table"],
+        "thead" | "tbody" | "tfoot" => &["table"],
         "tr" => &["table", "thead", "tbody", "tfoot"],
         "td" | "th" => &["tr"],
         _ => {
@@ -297,16 +303,44 @@ fn action(name: &str, parent: Option<&str>, context: Context) -> Action {
 fn text_wrapper(parent: Option<&str>) -> Option<&'static str> {
     match parent {
         Some("ul" | "ol") => Some("li"),
-        Some("dl") => Some("dd"),
         _ => None,
     }
 }
 
-/// Links that leave the book; relative links would point at files the book
-/// does not contain.
-fn is_external(href: &str) -> bool {
-    let lower = href.trim_start().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+/// The value to write for attribute `key`, or `None` to leave it out: links
+/// must be valid absolute `http`, `https` or `mailto` URLs (relative links
+/// would point at files the book does not contain), numbers must be numbers.
+fn valid_attribute(key: &str, value: &str) -> Option<String> {
+    let value = value.trim();
+    match key {
+        "href" => {
+            let url = url::Url::parse(value).ok()?;
+            let ok = match url.scheme() {
+                "http" | "https" => {
+                    url.host().is_some() && url.fragment().is_none_or(|f| !f.contains('#'))
+                }
+                "mailto" => url.path().contains('@'),
+                _ => false,
+            };
+            // The url crate keeps a stray `%`; EPUBCheck does not.
+            let escapes_ok = url.as_str().split('%').skip(1).all(|rest| {
+                rest.len() >= 2 && rest.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit)
+            });
+            (ok && escapes_ok).then(|| url.to_string())
+        }
+        "start" => value.parse::<i32>().ok().map(|n| n.to_string()),
+        "colspan" => value
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .map(|n| n.to_string()),
+        "rowspan" => value
+            .parse::<u16>()
+            .ok()
+            .filter(|n| *n <= 65534)
+            .map(|n| n.to_string()),
+        _ => Some(value.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -335,13 +369,24 @@ mod tests {
             xhtml(
                 "<a href=\"javascript:alert(1)\">j</a><a href=\"x.html\">r</a><a href=\"https://e.org/?a=1&b=<2>\">e</a>"
             ),
-            "<a>j</a><a>r</a><a href=\"https://e.org/?a=1&amp;b=&lt;2&gt;\">e</a>"
+            "<a>j</a><a>r</a><a href=\"https://e.org/?a=1&amp;b=%3C2%3E\">e</a>"
         );
         assert_eq!(
             xhtml("<iframe src=x>inside</iframe><style>p{}</style>ok"),
             "ok"
         );
         assert_eq!(xhtml("<img title='a<b' alt=x src=\"y.png\">"), "x");
+    }
+
+    #[test]
+    fn only_valid_absolute_links_keep_their_href() {
+        assert_eq!(
+            xhtml(
+                "<a href=\"https://e.com/a%zz\">1</a><a href=\"mailto:\">2</a>\
+                 <a href=\"https://e.com/#a#b\">3</a><a href=\"mailto:x@y.z\">4</a>"
+            ),
+            "<a>1</a><a>2</a><a>3</a><a href=\"mailto:x@y.z\">4</a>"
+        );
     }
 
     #[test]
@@ -355,11 +400,24 @@ mod tests {
         assert_eq!(xhtml("<li>alone</li><dd>dd</dd><rt>rt</rt>"), "aloneddrt");
         assert_eq!(
             xhtml("<a href=\"https://a.b\">1<a href=\"https://c.d\">2</a></a>"),
-            "<a href=\"https://a.b\">1</a><a href=\"https://c.d\">2</a>"
+            "<a href=\"https://a.b/\">1</a><a href=\"https://c.d/\">2</a>"
         );
         assert_eq!(
             xhtml("<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby>"),
             "<ruby>漢<rt>かん</rt></ruby>"
+        );
+        assert_eq!(xhtml("<ruby>漢</ruby>"), "漢");
+        assert_eq!(
+            xhtml("<dl><dt>a</dt></dl><figure>f<figcaption>c</figcaption></figure>"),
+            "afc"
+        );
+        assert_eq!(
+            xhtml("<table><caption>c</caption><tfoot><tr><td>f</td></tr></tfoot></table>"),
+            "<table><tbody><tr><td>f</td></tr></tbody></table>"
+        );
+        assert_eq!(
+            xhtml("<ol start=\"abc\"><li>x</li></ol><ol start=\"3\"><li>y</li></ol>"),
+            "<ol><li>x</li></ol><ol start=\"3\"><li>y</li></ol>"
         );
         assert_eq!(
             xhtml("<table><tr><td>1</td></tr></table>"),
