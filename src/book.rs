@@ -28,6 +28,8 @@ pub struct Book {
     pub cover: Cover,
     /// A stylesheet added after the built-in one.
     pub extra_css: Option<String>,
+    /// A font to embed, subset per edition.
+    pub font: Option<Arc<Vec<u8>>>,
     /// Wording of the preview edition.
     pub preview: PreviewText,
     /// Typographic choices.
@@ -170,6 +172,7 @@ pub(crate) mod tests {
             modified: 0,
             cover: Cover::Generated,
             extra_css: None,
+            font: None,
             typography: Typography::default(),
             preview: PreviewText {
                 notice: "N".into(),

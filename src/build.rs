@@ -40,6 +40,8 @@ pub struct Options {
     pub cover: Option<PathBuf>,
     /// A stylesheet to add.
     pub css: Option<PathBuf>,
+    /// A font to embed (subset per edition).
+    pub font: Option<PathBuf>,
     /// Encoding forced on every essay.
     pub encoding: Option<&'static Encoding>,
     /// The folder whose `covers/` is searched (the config's folder).
@@ -76,6 +78,7 @@ impl Options {
             identifier: config.identifier,
             cover: config.cover,
             css: config.css,
+            font: config.font,
             encoding: config
                 .encoding
                 .as_deref()
@@ -221,7 +224,12 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         Some(file) => Some(load_css(file)?),
         None => None,
     };
+    let font = match &options.font {
+        Some(file) => Some(Arc::new(load_font(file)?)),
+        None => None,
+    };
     let mut stamped: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    stamped.extend(options.font.as_deref());
     stamped.extend(cover_file.as_deref());
     stamped.extend(options.css.as_deref());
     stamped.extend(options.config.as_deref());
@@ -248,6 +256,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         modified,
         cover,
         extra_css,
+        font,
         typography: options.typography.clone(),
         essays,
     };
@@ -347,6 +356,24 @@ fn load_cover(file: &Path) -> Result<Cover> {
         media_type,
         data: Arc::new(data),
     })
+}
+
+fn load_font(file: &Path) -> Result<Vec<u8>> {
+    let asset_error = |message: &str| Error::Asset {
+        path: file.to_path_buf(),
+        message: message.to_string(),
+    };
+    if !cfg!(feature = "fonts") {
+        return Err(asset_error(crate::typeset::font::NOT_BUILT_IN));
+    }
+    let data = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+    let known = [&b"\0\x01\0\0"[..], b"OTTO", b"true", b"ttcf"];
+    if !known.iter().any(|magic| data.starts_with(magic)) {
+        return Err(asset_error(
+            "this is not a TrueType or OpenType font (.ttf, .otf or .ttc)",
+        ));
+    }
+    Ok(data)
 }
 
 fn load_css(file: &Path) -> Result<String> {

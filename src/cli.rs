@@ -97,6 +97,10 @@ pub struct BookArgs {
     /// Add a table-of-contents page before the first chapter.
     #[arg(long)]
     pub toc_page: bool,
+
+    /// Embed this font (.ttf, .otf, .ttc), subset to the characters each edition uses.
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
 }
 
 /// Arguments of `wenji build`.
@@ -196,6 +200,9 @@ impl BookArgs {
         }
         if let Some(css) = &self.css {
             options.css = Some(css.clone());
+        }
+        if let Some(font) = &self.font {
+            options.font = Some(font.clone());
         }
         if let Some(label) = &self.encoding {
             options.encoding = Some(decode::encoding_for_label(label)?);

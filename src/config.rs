@@ -36,6 +36,8 @@ pub struct Config {
     pub css: Option<PathBuf>,
     /// Encoding label forced on every essay.
     pub encoding: Option<String>,
+    /// A TrueType or OpenType font to embed, subset to the book's characters.
+    pub font: Option<PathBuf>,
     /// Add a title page after the cover.
     pub title_page: Option<bool>,
     /// Add a table-of-contents page before the first chapter.
@@ -95,7 +97,10 @@ impl Config {
             ) + &line_of(&text, e.span()),
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        for file in [&mut config.cover, &mut config.css].into_iter().flatten() {
+        for file in [&mut config.cover, &mut config.css, &mut config.font]
+            .into_iter()
+            .flatten()
+        {
             *file = base.join(&*file);
         }
         Ok(config)

@@ -1016,3 +1016,88 @@ fn one_image_under_two_names_gets_two_manifest_ids() {
         .collect();
     assert_eq!(ids.len(), 2, "{opf}");
 }
+
+// ---- embedded fonts ----------------------------------------------------------
+
+#[cfg(not(feature = "fonts"))]
+#[test]
+fn font_embedding_needs_the_fonts_feature() {
+    let out = tempfile::tempdir().unwrap();
+    fs::write(out.path().join("e.txt"), "题\n文。\n").unwrap();
+    fs::write(out.path().join("f.otf"), b"OTTO").unwrap();
+    let output = wenji(
+        out.path(),
+        &["build", "e.txt", "--font", "f.otf", "-o", "e.epub"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--features fonts"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// With the `fonts` feature, `WENJI_TEST_FONT` must name a CJK font (CI uses
+/// Debian's Noto Serif CJK); a missing font fails rather than skips.
+#[cfg(feature = "fonts")]
+#[test]
+fn an_embedded_font_is_subset_per_edition() {
+    let font =
+        std::env::var("WENJI_TEST_FONT").expect("set WENJI_TEST_FONT to a CJK .ttc/.otf font");
+    let font_size = fs::metadata(&font).unwrap().len();
+    let out = tempfile::tempdir().unwrap();
+    let plain = out.path().join("plain.epub");
+    let with_font = out.path().join("font.epub");
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "--edition",
+            "both",
+            "-o",
+            plain.to_str().unwrap(),
+        ],
+    ));
+    ok(wenji(
+        &repo(),
+        &[
+            "build",
+            "content/",
+            "--layout",
+            "vertical",
+            "--edition",
+            "both",
+            "--font",
+            &font,
+            "-o",
+            with_font.to_str().unwrap(),
+        ],
+    ));
+    let added = fs::metadata(&with_font).unwrap().len() - fs::metadata(&plain).unwrap().len();
+    assert!(
+        font_size > 10_000_000,
+        "use a large CJK font to test subsetting"
+    );
+    assert!(added < 1_000_000, "embedding added {added} bytes");
+    let preview = entries(&with_font);
+    let full = entries(&out.path().join("font.full.epub"));
+    assert_well_formed_and_one_language(&preview);
+    let opf = text(&preview, "OEBPS/package.opf");
+    assert!(opf.contains("prefix=\"ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/\""));
+    assert!(opf.contains("<meta property=\"ibooks:specified-fonts\">true</meta>"));
+    assert!(text(&preview, "OEBPS/styles/font.css").contains("@font-face"));
+    assert!(text(&preview, "OEBPS/c0001.xhtml").contains("href=\"styles/font.css\""));
+    let font_of = |entries: &[Entry]| {
+        entries
+            .iter()
+            .find(|e| e.name.starts_with("OEBPS/fonts/"))
+            .unwrap()
+            .data
+            .clone()
+    };
+    // The preview's subset covers fewer characters: no glyph gives paid text away.
+    assert!(font_of(&preview).len() < font_of(&full).len());
+}

@@ -20,7 +20,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::book::Book;
 use crate::edition::Edition;
-use crate::typeset::{self, Layout, cover, style, xhtml};
+use crate::typeset::{self, Layout, cover, font, style, xhtml};
 use opf::Item;
 
 /// The publication folder inside the archive.
@@ -98,6 +98,32 @@ pub fn write_epub<W: Write + Seek>(
         ));
     }
 
+    let nav = nav::nav_document(book, &set.toc);
+    let font = match &book.font {
+        Some(source) => {
+            let pages = set.pages.iter().chain(&set.front).chain([&set.cover_page]);
+            let chars = font::used_chars(pages.map(|p| p.xhtml.as_str()).chain([nav.as_str()]));
+            let embedded = font::embed(source, &chars)
+                .map_err(|e| zip::result::ZipError::Io(std::io::Error::other(e)))?;
+            items.push(item(
+                "font",
+                &embedded.href,
+                embedded.media_type,
+                None,
+                false,
+            ));
+            items.push(item(
+                "css-font",
+                font::FONT_STYLESHEET,
+                "text/css",
+                None,
+                false,
+            ));
+            Some(embedded)
+        }
+        None => None,
+    };
+
     let stamp = zip_time(book.modified);
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
@@ -125,7 +151,6 @@ pub fn write_epub<W: Write + Seek>(
         }
     };
     let opf = opf::package_document(book, edition, &items);
-    let nav = nav::nav_document(book, &set.toc);
     let ncx = nav::ncx(book, edition, &set.toc);
     let mut publication: Vec<(&str, &[u8], &str)> = vec![
         (
@@ -138,6 +163,11 @@ pub fn write_epub<W: Write + Seek>(
     ];
     if let Some(extra) = &book.extra_css {
         publication.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
+    }
+    if let Some(embedded) = &font {
+        publication.push((font::FONT_STYLESHEET, embedded.css.as_bytes(), "text/css"));
+        // Fonts compress; deflate them like text.
+        publication.push((&embedded.href, &embedded.data, "font"));
     }
     publication.push((&cover_href, &cover_data, cover_type));
     publication.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));

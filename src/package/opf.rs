@@ -81,8 +81,14 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
     let lang = escape(&book.lang);
     let mut out = String::with_capacity(2048 + items.len() * 120);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let has_font = items.iter().any(|i| i.id == "font");
+    let prefix = if has_font {
+        " prefix=\"ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/\""
+    } else {
+        ""
+    };
     out.push_str(&format!(
-        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{lang}\">\n"
+        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{lang}\"{prefix}>\n"
     ));
     out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
     out.push_str(&format!(
@@ -110,6 +116,10 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
     ));
     out.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
     out.push_str(&accessibility(items));
+    if has_font {
+        // Apple Books shows embedded fonts only when told to.
+        out.push_str("<meta property=\"ibooks:specified-fonts\">true</meta>\n");
+    }
     if book.layout == Layout::Vertical {
         out.push_str("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
     }

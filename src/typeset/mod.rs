@@ -4,6 +4,7 @@
 
 pub mod cjk;
 pub mod cover;
+pub mod font;
 pub mod front;
 pub mod style;
 pub mod xhtml;

@@ -5,6 +5,9 @@ use std::sync::LazyLock;
 
 use crate::typeset::Layout;
 
+/// The `font-family` name of a font embedded with `--font`.
+pub const EMBEDDED_FAMILY: &str = "wenji-embedded";
+
 const COMMON: &str = include_str!("../../styles/common.css");
 const HORIZONTAL: &str = include_str!("../../styles/horizontal.css");
 const VERTICAL: &str = include_str!("../../styles/vertical.css");

@@ -34,6 +34,12 @@ pub fn document(book: &Book, title: &str, body_attrs: &str, body: &str) -> Strin
     out.push_str(&format!(
         "<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n"
     ));
+    if book.font.is_some() {
+        out.push_str(&format!(
+            "<link rel=\"stylesheet\" type=\"text/css\" href=\"{}\"/>\n",
+            crate::typeset::font::FONT_STYLESHEET
+        ));
+    }
     if book.extra_css.is_some() {
         out.push_str(&format!(
             "<link rel=\"stylesheet\" type=\"text/css\" href=\"{EXTRA_STYLESHEET}\"/>\n"
