@@ -42,6 +42,13 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts that wenji failed (exit 1) with one `error:` holding `message`.
+fn assert_fails_with(output: &Output, message: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: ") && err.contains(message), "{err}");
+}
+
 /// Every entry of an EPUB: name, bytes, compression method, zip timestamp.
 struct Entry {
     name: String,
@@ -574,11 +581,7 @@ fn bad_input_fails_with_a_named_error_and_writes_nothing() {
         if !all.contains(&"-o") {
             all.extend(["-o", "out.epub"]);
         }
-        let output = wenji(dir, &all);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
-        let err = stderr(&output);
-        assert!(err.starts_with("error: "), "{err}");
-        assert!(err.contains(message), "{args:?}: {err}");
+        assert_fails_with(&wenji(dir, &all), message);
         assert!(!dir.join("out.epub").exists());
     }
     assert_eq!(
@@ -961,12 +964,7 @@ fn a_forced_encoding_that_hides_the_markers_is_refused() {
         out.path(),
         &["build", "f16.txt", "--encoding", "utf-16le", "-o", "x.epub"],
     );
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("the paid markers in this file disappear"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "the paid markers in this file disappear");
     assert!(!out.path().join("x.epub").exists());
 }
 
@@ -1029,12 +1027,7 @@ fn font_embedding_needs_the_fonts_feature() {
         out.path(),
         &["build", "e.txt", "--font", "f.otf", "-o", "e.epub"],
     );
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("--features fonts"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "--features fonts");
 }
 
 /// With the `fonts` feature, `WENJI_TEST_FONT` must name a CJK font (CI uses
