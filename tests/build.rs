@@ -1039,36 +1039,23 @@ fn an_embedded_font_is_subset_per_edition() {
         std::env::var("WENJI_TEST_FONT").expect("set WENJI_TEST_FONT to a CJK .ttc/.otf font");
     let font_size = fs::metadata(&font).unwrap().len();
     let out = tempfile::tempdir().unwrap();
-    let plain = out.path().join("plain.epub");
-    let with_font = out.path().join("font.epub");
-    ok(wenji(
-        &repo(),
-        &[
+    let build = |name: &str, extra: &[&str]| {
+        let book = out.path().join(name);
+        let mut args = vec![
             "build",
             "content/",
             "--layout",
             "vertical",
             "--edition",
             "both",
-            "-o",
-            plain.to_str().unwrap(),
-        ],
-    ));
-    ok(wenji(
-        &repo(),
-        &[
-            "build",
-            "content/",
-            "--layout",
-            "vertical",
-            "--edition",
-            "both",
-            "--font",
-            &font,
-            "-o",
-            with_font.to_str().unwrap(),
-        ],
-    ));
+        ];
+        args.extend(extra);
+        args.extend(["-o", book.to_str().unwrap()]);
+        ok(wenji(&repo(), &args));
+        book
+    };
+    let plain = build("plain.epub", &[]);
+    let with_font = build("font.epub", &["--font", &font]);
     let added = fs::metadata(&with_font).unwrap().len() - fs::metadata(&plain).unwrap().len();
     assert!(
         font_size > 10_000_000,
