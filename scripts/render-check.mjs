@@ -41,6 +41,7 @@ view.addEventListener('load', ({ detail: { doc } }) => {
 })
 window.where = () => view.lastLocation?.fraction ?? null
 window.next = () => view.next()
+window.first = () => view.goTo(0)
 window.settle = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300))))
 try {
     await view.open('/book.epub')
@@ -86,8 +87,12 @@ try {
     await tab.goto(origin + '/')
     await tab.waitForFunction(() => window.state?.ready, null, { timeout: 60000 })
     await tab.evaluate(() => window.settle())
-    const before = await tab.evaluate(() => window.where())
+    // page-1: where the text starts. Then turn one page from the very first
+    // page (the cover), which every book can do, and save where it lands.
     await tab.screenshot({ path: path.join(outDir, 'page-1.png') })
+    await tab.evaluate(() => window.first())
+    await tab.evaluate(() => window.settle())
+    const before = await tab.evaluate(() => window.where())
     await tab.evaluate(() => window.next())
     await tab.evaluate(() => window.settle())
     const after = await tab.evaluate(() => window.where())
