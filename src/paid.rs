@@ -47,7 +47,7 @@ pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>)
     let mut search = 0usize;
     while let Some(found) = text[search..].find("##") {
         let at = search + found;
-        let marker = marker_at(&text[at..]);
+        let marker = marker_at(&text.as_bytes()[at..]);
         let Some((is_begin, len)) = marker else {
             search = at + 1;
             continue;
@@ -94,26 +94,16 @@ pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>)
 
 /// Whether any paid marker occurs in `text` (case-insensitive, as [`split`]).
 pub fn has_marker(text: &str) -> bool {
-    let mut search = 0;
-    while let Some(found) = text[search..].find("##") {
-        let at = search + found;
-        if marker_at(&text[at..]).is_some() {
-            return true;
-        }
-        search = at + 1;
-    }
-    false
+    has_marker_bytes(text.as_bytes())
 }
 
-/// Whether the raw bytes hold a marker in an ASCII-compatible encoding.
+/// Whether raw bytes hold a marker in an ASCII-compatible encoding (the
+/// same test as [`has_marker`], before decoding).
 pub fn has_marker_bytes(bytes: &[u8]) -> bool {
-    contains_ignore_case(bytes, BEGIN.as_bytes()) || contains_ignore_case(bytes, END.as_bytes())
-}
-
-fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    bytes
+        .windows(2)
+        .enumerate()
+        .any(|(at, pair)| pair == b"##" && marker_at(&bytes[at..]).is_some())
 }
 
 fn access_of(depth: usize) -> Access {
@@ -133,8 +123,7 @@ fn push<'a>(segments: &mut Vec<Segment<'a>>, access: Access, text: &'a str, line
 }
 
 /// `Some((is_begin, byte_len))` when a marker starts `rest` (ASCII case ignored).
-fn marker_at(rest: &str) -> Option<(bool, usize)> {
-    let bytes = rest.as_bytes();
+fn marker_at(bytes: &[u8]) -> Option<(bool, usize)> {
     let matches = |marker: &str| {
         bytes.len() >= marker.len() && bytes[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
     };

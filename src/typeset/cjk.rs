@@ -19,6 +19,8 @@
 //! Vertical presentation forms (U+FE10…) are never produced: the reader's
 //! font turns the ordinary characters in vertical text.
 
+use std::borrow::Cow;
+
 use crate::xml::escape_into;
 
 /// The rules for one book.
@@ -65,9 +67,9 @@ pub fn write_text(out: &mut String, text: &str, rules: &TextRules) {
 /// Applies the vertical rules to the text of an XHTML fragment (outside
 /// tags, `pre` and `code`). The fragment must be wenji's own output, where
 /// `>` never appears inside an attribute value.
-pub fn apply_to_markup(xhtml: &str, rules: &TextRules) -> String {
+pub fn apply_to_markup<'a>(xhtml: &'a str, rules: &TextRules) -> Cow<'a, str> {
     if !rules.vertical {
-        return xhtml.to_string();
+        return Cow::Borrowed(xhtml);
     }
     let mut out = String::with_capacity(xhtml.len() + 64);
     let mut verbatim = 0usize;
@@ -102,7 +104,7 @@ pub fn apply_to_markup(xhtml: &str, rules: &TextRules) -> String {
             rest = &rest[end..];
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The next ruby in `text`: (text before, base, reading, text after).

@@ -9,6 +9,8 @@ pub mod front;
 pub mod style;
 pub mod xhtml;
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 
 use crate::book::Book;
@@ -79,6 +81,7 @@ pub fn typeset(book: &Book, edition: Edition) -> Typeset {
     let mut pages = Vec::new();
     let mut toc = Vec::new();
     let mut images: Vec<Image> = Vec::new();
+    let mut packed = HashSet::new();
     for (index, essay) in book.essays.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
         let mut chapter = xhtml::ChapterWriter::new(book, &stem, &essay.title, &rules);
@@ -86,7 +89,7 @@ pub fn typeset(book: &Book, edition: Edition) -> Typeset {
         for block in edition::blocks(essay, edition, &notice) {
             if let Block::Markup { images: used, .. } = block {
                 for image in used {
-                    if !images.iter().any(|i| i.href == image.href) {
+                    if packed.insert(image.href.clone()) {
                         images.push(image.clone());
                     }
                 }
