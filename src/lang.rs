@@ -132,11 +132,6 @@ pub fn is_valid_tag(tag: &str) -> bool {
             .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// Whether `lang` is Japanese (1em paragraph indent instead of 2em).
-pub fn is_japanese(lang: &str) -> bool {
-    lang.to_ascii_lowercase().starts_with("ja")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +158,6 @@ mod tests {
         assert_eq!(strings("zh").preview_suffix, "（试读）");
         assert_eq!(strings("ja-JP").contents, "目次");
         assert_eq!(strings("fr").contents, "Contents");
-        assert!(is_japanese("ja") && !is_japanese("zh-Hans"));
     }
 
     #[test]
