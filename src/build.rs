@@ -7,11 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use encoding_rs::Encoding;
-
 use crate::book::{Book, Cover, PreviewText, Typography};
 use crate::config::Config;
-use crate::decode;
+use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
@@ -42,8 +40,8 @@ pub struct Options {
     pub css: Option<PathBuf>,
     /// A font to embed (subset per edition).
     pub font: Option<PathBuf>,
-    /// Encoding forced on every essay.
-    pub encoding: Option<&'static Encoding>,
+    /// How essays are decoded (forced encoding, `--lossy`).
+    pub reading: Reading,
     /// The folder whose `covers/` is searched (the config's folder).
     pub base_dir: PathBuf,
     /// The config file the options came from, if any.
@@ -79,11 +77,14 @@ impl Options {
             cover: config.cover,
             css: config.css,
             font: config.font,
-            encoding: config
-                .encoding
-                .as_deref()
-                .map(decode::encoding_for_label)
-                .transpose()?,
+            reading: Reading {
+                encoding: config
+                    .encoding
+                    .as_deref()
+                    .map(decode::encoding_for_label)
+                    .transpose()?,
+                lossy: false,
+            },
             base_dir: base_dir.to_path_buf(),
             notice: config.preview.notice,
             title_suffix: config.preview.title_suffix,
@@ -161,14 +162,14 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Reads, decodes and parses one essay file.
 pub fn load_essay(
     path: &Path,
-    encoding: Option<&'static Encoding>,
+    reading: Reading,
     headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
     let format = Format::of(path).ok_or_else(|| Error::NotAnEssay {
         path: path.to_path_buf(),
     })?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    let decoded = decode::decode(path, &bytes, encoding)?;
+    let decoded = decode::decode(path, &bytes, reading)?;
     let (essay, mut warnings) = parse::parse(path, &decoded.text, format, headings)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);
@@ -181,7 +182,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let mut essays = Vec::with_capacity(files.len());
     let mut warnings = Vec::new();
     for file in &files {
-        let (essay, mut more) = load_essay(file, options.encoding, &options.headings)?;
+        let (essay, mut more) = load_essay(file, options.reading, &options.headings)?;
         essays.push(essay);
         warnings.append(&mut more);
     }
@@ -378,7 +379,7 @@ fn load_font(file: &Path) -> Result<Vec<u8>> {
 
 fn load_css(file: &Path) -> Result<String> {
     let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
-    let decoded = decode::decode(file, &bytes, None)?;
+    let decoded = decode::decode(file, &bytes, Reading::default())?;
     Ok(decoded.text)
 }
 

@@ -82,6 +82,10 @@ pub struct BookArgs {
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
 
+    /// Replace bytes that are not valid in the encoding with U+FFFD (and warn) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+
     /// Settings file [default: wenji.toml in the current folder, if present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -205,8 +209,9 @@ impl BookArgs {
             options.font = Some(font.clone());
         }
         if let Some(label) = &self.encoding {
-            options.encoding = Some(decode::encoding_for_label(label)?);
+            options.reading.encoding = Some(decode::encoding_for_label(label)?);
         }
+        options.reading.lossy |= self.lossy;
         if self.no_detect_headings {
             options.headings.detect = false;
         }

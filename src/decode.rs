@@ -5,13 +5,24 @@
 
 use std::path::Path;
 
-use encoding_rs::{BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8};
+use encoding_rs::{
+    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+};
 
 use crate::error::{Error, Result, Warning};
 use crate::paid;
 
 /// How much of a file chardetng looks at; enough to be sure, cheap on huge files.
 const SNIFF_LIMIT: usize = 1 << 20;
+
+/// How to read essays: a forced encoding, and whether bad bytes may be replaced.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    /// Encoding forced on every essay; `None` detects it.
+    pub encoding: Option<&'static Encoding>,
+    /// Replace bytes that do not decode with U+FFFD (and warn) instead of failing.
+    pub lossy: bool,
+}
 
 /// An essay's text after decoding.
 #[derive(Debug)]
@@ -30,35 +41,30 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
         .ok_or_else(|| Error::UnknownEncoding(label.to_string()))
 }
 
-/// Decodes the bytes of the essay at `path`; `forced` skips detection.
-pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded> {
-    let (encoding, body) = match (forced, Encoding::for_bom(bytes)) {
-        (Some(encoding), Some((bom_encoding, bom_len))) if encoding == bom_encoding => {
-            (encoding, &bytes[bom_len..])
+/// Decodes the bytes of the essay at `path` as `reading` says.
+pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
+    let bom = Encoding::for_bom(bytes);
+    let (encoding, body) = match (reading.encoding, bom) {
+        // A forced encoding overrides a BOM, whose bytes are then dropped.
+        (Some(encoding), Some((_, bom_len))) => (encoding, &bytes[bom_len..]),
+        (Some(encoding), None) => (encoding, bytes),
+        (None, Some((encoding, bom_len))) => {
+            let body = &bytes[bom_len..];
+            check_bom(path, encoding, body)?;
+            (encoding, body)
         }
-        (Some(encoding), _) => (encoding, bytes),
-        (None, Some((encoding, bom_len))) => (encoding, &bytes[bom_len..]),
-        (None, None) => {
-            if bytes.contains(&0) {
-                return Err(Error::Binary {
-                    path: path.to_path_buf(),
-                });
-            }
-            if let Some(line) = broken_utf8_line(bytes) {
-                return Err(Error::Decode {
-                    path: path.to_path_buf(),
-                    line,
-                    encoding: UTF_8.name(),
-                });
-            }
-            (detect(bytes), bytes)
-        }
+        (None, None) => (detect(path, bytes, reading.lossy)?, bytes),
     };
-    let raw = decode_strict(encoding, body).map_err(|line| Error::Decode {
-        path: path.to_path_buf(),
-        line,
-        encoding: encoding.name(),
-    })?;
+    let mut warnings = Vec::new();
+    let raw = if reading.lossy {
+        decode_lossy(path, encoding, body, &mut warnings)?
+    } else {
+        decode_strict(encoding, body).map_err(|line| Error::Decode {
+            path: path.to_path_buf(),
+            line,
+            encoding: encoding.name(),
+        })?
+    };
     // A wrong encoding can hide the paid markers (UTF-16 read from UTF-8 bytes
     // turns them into CJK characters): if the bytes show a marker the text
     // does not, the preview could leak, so refuse.
@@ -68,13 +74,79 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
             encoding: encoding.name(),
         });
     }
-    let mut warnings = Vec::new();
     let text = clean(path, &raw, &mut warnings);
     Ok(Decoded {
         text,
         encoding,
         warnings,
     })
+}
+
+/// Refuses a byte-order mark the bytes after it contradict: UTF-16 text
+/// has a zero byte in every ASCII character, line breaks included, and
+/// UTF-8 text must be valid UTF-8.
+fn check_bom(path: &Path, encoding: &'static Encoding, body: &[u8]) -> Result<()> {
+    let contradiction = if encoding == UTF_8 {
+        std::str::from_utf8(body).is_err()
+    } else {
+        body.contains(&b'\n') && !body.contains(&0)
+    };
+    if contradiction {
+        return Err(Error::BomMismatch {
+            path: path.to_path_buf(),
+            encoding: encoding.name(),
+        });
+    }
+    Ok(())
+}
+
+/// The encoding of bytes without a BOM: UTF-16 when its zero bytes say so,
+/// UTF-8 when valid (or broken but `lossy`), else chardetng's guess among
+/// the CJK encodings.
+fn detect(path: &Path, bytes: &[u8], lossy: bool) -> Result<&'static Encoding> {
+    if bytes.contains(&0) {
+        return utf16_without_bom(bytes).ok_or_else(|| Error::Binary {
+            path: path.to_path_buf(),
+        });
+    }
+    if let Some(line) = broken_utf8_line(bytes) {
+        if lossy {
+            return Ok(UTF_8);
+        }
+        return Err(Error::Decode {
+            path: path.to_path_buf(),
+            line,
+            encoding: UTF_8.name(),
+        });
+    }
+    Ok(guess_legacy(bytes))
+}
+
+/// UTF-16LE or BE text without a BOM: every zero byte on the same side of
+/// its code unit, the whole decodes, and the result is lines of text (no
+/// controls but tab and line breaks). Binary data fails one of these.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let zeros_at = |parity: usize| {
+        bytes
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| b != 0 || i % 2 == parity)
+    };
+    let encoding = if zeros_at(1) {
+        UTF_16LE
+    } else if zeros_at(0) {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let text = decode_strict(encoding, bytes).ok()?;
+    let is_text = !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    (is_text && text.contains('\n')).then_some(encoding)
 }
 
 /// The line of the first bad byte when the bytes are UTF-8 text with an
@@ -90,7 +162,7 @@ fn broken_utf8_line(bytes: &[u8]) -> Option<usize> {
 /// UTF-8 when the bytes are valid UTF-8, else chardetng's guess when it is
 /// one of the CJK encodings the project promises, else GB18030 (the most
 /// common legacy encoding of the essays wenji is made for).
-fn detect(bytes: &[u8]) -> &'static Encoding {
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
     if std::str::from_utf8(bytes).is_ok() {
         return UTF_8;
     }
@@ -125,6 +197,48 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> std::result::Resu
             }
         }
     }
+}
+
+/// Decodes replacing bad bytes with U+FFFD, with one warning naming the
+/// first such line. A repaired line that may hold a paid marker is an error:
+/// a marker with a bad byte in it would no longer be seen.
+fn decode_lossy(
+    path: &Path,
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<String> {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if !had_errors {
+        return Ok(text.into_owned());
+    }
+    let mut first = None;
+    let mut count = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        if !line.contains('\u{fffd}') {
+            continue;
+        }
+        count += 1;
+        first.get_or_insert(index + 1);
+        let folded = line.to_lowercase();
+        if line.contains(['#', '＃']) || folded.contains("paid") || folded.contains("ｐａｉｄ")
+        {
+            return Err(Error::LossyMarker {
+                path: path.to_path_buf(),
+                line: index + 1,
+                encoding: encoding.name(),
+            });
+        }
+    }
+    warnings.push(Warning::new(
+        path,
+        first,
+        format!(
+            "{count} line(s) are not valid {}; bad bytes replaced with U+FFFD (--lossy)",
+            encoding.name()
+        ),
+    ));
+    Ok(text.into_owned())
 }
 
 /// The 1-based number of the line that `text` ends on (LF, CRLF or CR endings).
@@ -197,11 +311,77 @@ mod tests {
         Path::new("essay.txt")
     }
 
+    fn forced(encoding: &'static Encoding) -> Reading {
+        Reading {
+            encoding: Some(encoding),
+            lossy: false,
+        }
+    }
+
+    fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let text = "标题 Title\n正文，第二行。\n";
+        for little_endian in [true, false] {
+            let decoded = decode(p(), &utf16(text, little_endian), Reading::default()).unwrap();
+            assert_eq!(decoded.text, text);
+        }
+        // Zero bytes on both sides of the code units: binary, not text.
+        let err = decode(p(), b"ab\0\0c\nd\0", Reading::default()).unwrap_err();
+        assert!(matches!(err, Error::Binary { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_bom_the_content_contradicts_is_an_error() {
+        let mut utf16_bom_utf8_body = vec![0xff, 0xfe];
+        utf16_bom_utf8_body.extend_from_slice("标题\n正文\n".as_bytes());
+        let mut utf8_bom_gb_body = b"\xef\xbb\xbf".to_vec();
+        utf8_bom_gb_body.extend_from_slice(&GB18030.encode("标题\n正文\n").0);
+        for bytes in [utf16_bom_utf8_body, utf8_bom_gb_body.clone()] {
+            let err = decode(p(), &bytes, Reading::default()).unwrap_err();
+            assert!(matches!(err, Error::BomMismatch { .. }), "{err}");
+            assert!(err.to_string().contains("--encoding"), "{err}");
+        }
+        // Naming the real encoding overrides the BOM, whose bytes are dropped.
+        let decoded = decode(p(), &utf8_bom_gb_body, forced(GB18030)).unwrap();
+        assert_eq!(decoded.text, "标题\n正文\n");
+    }
+
+    #[test]
+    fn lossy_replaces_bad_bytes_with_a_warning_but_never_near_a_marker() {
+        let mut bytes = "标题\n好的一行\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"bad \xff byte\n");
+        let lossy = Reading {
+            encoding: None,
+            lossy: true,
+        };
+        let decoded = decode(p(), &bytes, lossy).unwrap();
+        assert_eq!(decoded.text, "标题\n好的一行\nbad \u{fffd} byte\n");
+        assert_eq!(decoded.warnings[0].line, Some(3));
+        assert!(decoded.warnings[0].message.contains("--lossy"));
+
+        let mut marker = "标题\n好的一行\n".as_bytes().to_vec();
+        marker.extend_from_slice(b"##paid\xffbegin##secret\n");
+        let err = decode(p(), &marker, lossy).unwrap_err();
+        assert!(matches!(err, Error::LossyMarker { line: 3, .. }), "{err}");
+    }
+
     #[test]
     fn utf8_with_and_without_bom() {
-        let plain = decode(p(), "标题\n正文".as_bytes(), None).unwrap();
+        let plain = decode(p(), "标题\n正文".as_bytes(), Reading::default()).unwrap();
         assert_eq!(plain.text, "标题\n正文");
-        let bom = decode(p(), b"\xef\xbb\xbf\xe6\xa0\x87", None).unwrap();
+        let bom = decode(p(), b"\xef\xbb\xbf\xe6\xa0\x87", Reading::default()).unwrap();
         assert_eq!(bom.text, "标");
     }
 
@@ -209,13 +389,13 @@ mod tests {
     fn gb18030_and_big5_are_detected() {
         let text = "国家安全是民族复兴的根基，社会稳定是国家强盛的前提。我们要坚持人民至上。\n第二段文字在这里。";
         let (gb, _, _) = GB18030.encode(text);
-        let decoded = decode(p(), &gb, None).unwrap();
+        let decoded = decode(p(), &gb, Reading::default()).unwrap();
         assert_eq!(decoded.encoding, GB18030);
         assert_eq!(decoded.text, text);
 
         let trad = "國家安全是民族復興的根基，社會穩定是國家強盛的前提。我們要堅持人民至上。\n這是第二段。";
         let (b5, _, _) = BIG5.encode(trad);
-        let decoded = decode(p(), &b5, None).unwrap();
+        let decoded = decode(p(), &b5, Reading::default()).unwrap();
         assert_eq!(decoded.encoding, BIG5);
         assert_eq!(decoded.text, trad);
     }
@@ -226,14 +406,17 @@ mod tests {
         for unit in "标题\r\n正文".encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        assert_eq!(decode(p(), &bytes, None).unwrap().text, "标题\n正文");
+        assert_eq!(
+            decode(p(), &bytes, Reading::default()).unwrap().text,
+            "标题\n正文"
+        );
     }
 
     #[test]
     fn invalid_bytes_name_the_line() {
         let mut bytes = "第一行\n第二行\n".as_bytes().to_vec();
         bytes.extend_from_slice(b"\xff\xff\xff\n");
-        let err = decode(p(), &bytes, Some(UTF_8)).unwrap_err();
+        let err = decode(p(), &bytes, forced(UTF_8)).unwrap_err();
         assert!(matches!(err, Error::Decode { line: 3, .. }), "{err}");
         assert!(err.to_string().starts_with("essay.txt:3:"));
     }
@@ -242,7 +425,7 @@ mod tests {
     fn a_bad_byte_in_utf8_text_is_an_error_on_its_line() {
         let mut bytes = "标题\n正文\n".repeat(20).into_bytes();
         bytes.extend_from_slice(b"\xff\n");
-        let err = decode(p(), &bytes, None).unwrap_err();
+        let err = decode(p(), &bytes, Reading::default()).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -261,7 +444,14 @@ mod tests {
         let bytes = b"Title\nfree\n##paidbegin##SECRET##paidend##\nend\n";
         let forced = encoding_for_label("utf-16le").unwrap();
         assert!(matches!(
-            decode(p(), bytes, Some(forced)),
+            decode(
+                p(),
+                bytes,
+                Reading {
+                    encoding: Some(forced),
+                    lossy: false
+                }
+            ),
             Err(Error::WrongEncoding { .. })
         ));
         let mut utf16 = vec![0xff, 0xfe];
@@ -271,7 +461,7 @@ mod tests {
                 .flat_map(u16::to_le_bytes),
         );
         assert!(
-            decode(p(), &utf16, None)
+            decode(p(), &utf16, Reading::default())
                 .unwrap()
                 .text
                 .contains("##paidbegin##")
@@ -280,13 +470,13 @@ mod tests {
 
     #[test]
     fn nul_bytes_mean_binary() {
-        let err = decode(p(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None).unwrap_err();
+        let err = decode(p(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Reading::default()).unwrap_err();
         assert!(matches!(err, Error::Binary { .. }));
     }
 
     #[test]
     fn line_endings_and_control_characters() {
-        let decoded = decode(p(), b"a\r\nb\rc\x07d\n", None).unwrap();
+        let decoded = decode(p(), b"a\r\nb\rc\x07d\n", Reading::default()).unwrap();
         assert_eq!(decoded.text, "a\nb\ncd\n");
         assert_eq!(decoded.warnings.len(), 1);
         assert_eq!(decoded.warnings[0].line, Some(3));
@@ -295,7 +485,7 @@ mod tests {
     #[test]
     fn forced_encoding_wins() {
         let (gb, _, _) = GB18030.encode("中文");
-        let decoded = decode(p(), &gb, Some(encoding_for_label("gbk").unwrap())).unwrap();
+        let decoded = decode(p(), &gb, forced(encoding_for_label("gbk").unwrap())).unwrap();
         assert_eq!(decoded.text, "中文");
         assert!(encoding_for_label("klingon").is_err());
     }

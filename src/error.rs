@@ -28,7 +28,8 @@ pub enum Error {
     /// The bytes of an essay are not text in the detected (or forced) encoding.
     #[error(
         "{}:{line}: this line is not valid {encoding} text; \
-         convert the file to UTF-8, or name its encoding with --encoding (e.g. gb18030, big5)",
+         convert the file to UTF-8, name its encoding with --encoding (e.g. gb18030, big5), \
+         or replace bad bytes with --lossy",
         .path.display()
     )]
     Decode {
@@ -48,6 +49,32 @@ pub enum Error {
     WrongEncoding {
         /// The essay file.
         path: PathBuf,
+        /// The encoding that was used.
+        encoding: &'static str,
+    },
+    /// A byte-order mark the rest of the file contradicts.
+    #[error(
+        "{}: the file starts with a {encoding} byte-order mark but is not {encoding} text; \
+         convert it to UTF-8, or name its real encoding with --encoding",
+        .path.display()
+    )]
+    BomMismatch {
+        /// The essay file.
+        path: PathBuf,
+        /// The encoding the BOM claims.
+        encoding: &'static str,
+    },
+    /// `--lossy` would have to repair a line that may hold a paid marker.
+    #[error(
+        "{}:{line}: this line is not valid {encoding} text and may hold a paid marker, \
+         which --lossy cannot repair safely; fix the line or name the right --encoding",
+        .path.display()
+    )]
+    LossyMarker {
+        /// The essay file.
+        path: PathBuf,
+        /// The line (1-based).
+        line: usize,
         /// The encoding that was used.
         encoding: &'static str,
     },

@@ -1,10 +1,19 @@
 //! Paid markers. `##paidbegin##` and `##paidend##` may stand anywhere in a
 //! line, in plain text and Markdown alike, so they are found in the raw text
 //! before any parsing: a marker inside a code block or a heading still counts.
-//! Whatever is ambiguous is paid (fail closed): an unclosed begin makes the
-//! rest paid, a nested begin needs its own end.
+//!
+//! Whatever is ambiguous is paid (fail closed), with a warning:
+//! - an unclosed begin makes the rest paid; a nested begin needs its own end;
+//! - a stray end makes everything before it paid, back to the previous marker
+//!   (or to the title line, which stays free);
+//! - a marker in a near-miss shape counts as a marker: other case, full-width
+//!   `＃＃ｐａｉｄｂｅｇｉｎ＃＃`, spaces or `_`/`-` inside, one or three `#`,
+//!   `\#` or `&#35;` escapes, or the bare word `paidbegin`.
 
 use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::error::Warning;
 
@@ -12,6 +21,28 @@ use crate::error::Warning;
 pub const BEGIN: &str = "##paidbegin##";
 /// Closes a paid part.
 pub const END: &str = "##paidend##";
+
+/// Every shape that is read as a marker. `(?i)` folds full-width letters
+/// too; the `word` group tells begin from end.
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    let hash = r"(?:\\?[#＃]|&\#0*35;|&\#x0*23;|&num;)";
+    let space = r"[ \t\u{3000}]";
+    let letters = |word: &str| -> String {
+        word.chars()
+            .map(|c| {
+                let wide = char::from_u32(c as u32 + 0xfee0).unwrap_or(c);
+                format!("[{c}{wide}]")
+            })
+            .collect()
+    };
+    let pattern = format!(
+        r"(?i)(?P<open>{hash}*){space}*{paid}(?P<sep>[ _\-\u{{3000}}]?)(?:(?P<begin>{begin})|{end}){space}*(?P<close>{hash}*)",
+        paid = letters("paid"),
+        begin = letters("begin"),
+        end = letters("end"),
+    );
+    Regex::new(&pattern).expect("the marker pattern is valid")
+});
 
 /// Whether a stretch of an essay is free to read or paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +64,36 @@ pub struct Segment<'a> {
     pub line: usize,
 }
 
+/// A marker found in the text.
+struct Marker {
+    start: usize,
+    end: usize,
+    is_begin: bool,
+    /// Written exactly as [`BEGIN`] or [`END`] (ASCII case aside).
+    exact: bool,
+}
+
+/// The markers of `text` in order. A word with a separator inside
+/// (`paid begin`) only counts when `#` signs stand beside it: prose may say
+/// "paid end", but not "##paid end##".
+fn markers(text: &str) -> impl Iterator<Item = Marker> + '_ {
+    MARKER.captures_iter(text).filter_map(|found| {
+        let whole = found.get(0)?;
+        let hashes = !found["open"].is_empty() || !found["close"].is_empty();
+        if !found["sep"].is_empty() && !hashes {
+            return None;
+        }
+        let is_begin = found.name("begin").is_some();
+        let exact_form = if is_begin { BEGIN } else { END };
+        Some(Marker {
+            start: whole.start(),
+            end: whole.end(),
+            is_begin,
+            exact: whole.as_str().eq_ignore_ascii_case(exact_form),
+        })
+    })
+}
+
 /// Splits `text` at paid markers into alternating free and paid segments.
 /// Warnings about malformed markers name `path`.
 pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>) {
@@ -44,18 +105,20 @@ pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>)
     let mut line = 1usize;
     let mut scanned = 0usize;
     let mut last_begin_line = 0usize;
-    let mut search = 0usize;
-    while let Some(found) = text[search..].find("##") {
-        let at = search + found;
-        let marker = marker_at(&text.as_bytes()[at..]);
-        let Some((is_begin, len)) = marker else {
-            search = at + 1;
-            continue;
-        };
-        line += count_newlines(&text[scanned..at]);
-        scanned = at;
-        let before = access_of(depth);
-        if is_begin {
+    for marker in markers(text) {
+        line += count_newlines(&text[scanned..marker.start]);
+        scanned = marker.start;
+        if !marker.exact {
+            let shape = &text[marker.start..marker.end];
+            let meant = if marker.is_begin { BEGIN } else { END };
+            warnings.push(Warning::new(
+                path,
+                Some(line),
+                format!("'{}' read as {meant}; write it exactly so", shape.trim()),
+            ));
+        }
+        let before = &text[start..marker.start];
+        if marker.is_begin {
             if depth > 0 {
                 warnings.push(Warning::new(
                     path,
@@ -63,23 +126,36 @@ pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>)
                     "##paidbegin## inside a paid part; it needs its own ##paidend## (treated as paid)",
                 ));
             }
+            push(&mut segments, access_of(depth), before, start_line);
             depth += 1;
             last_begin_line = line;
         } else if depth == 0 {
             warnings.push(Warning::new(
                 path,
                 Some(line),
-                "##paidend## without a ##paidbegin## before it; ignored",
+                "##paidend## without a ##paidbegin## before it: the text before it is treated as paid",
             ));
+            // Fail closed: the begin may have been lost anywhere before, so
+            // all of it is paid, except the title line of the essay.
+            let title_end = if start == 0 {
+                title_line_end(before)
+            } else {
+                0
+            };
+            push(
+                &mut segments,
+                Access::Free,
+                &before[..title_end],
+                start_line,
+            );
+            let paid_line = start_line + count_newlines(&before[..title_end]);
+            push(&mut segments, Access::Paid, &before[title_end..], paid_line);
         } else {
+            push(&mut segments, Access::Paid, before, start_line);
             depth -= 1;
         }
-        // Every marker ends a segment, even one that changes nothing, so that
-        // the marker itself never reaches the book.
-        push(&mut segments, before, &text[start..at], start_line);
         start_line = line;
-        start = at + len;
-        search = at + len;
+        start = marker.end;
     }
     push(&mut segments, access_of(depth), &text[start..], start_line);
     if depth > 0 {
@@ -92,18 +168,38 @@ pub fn split<'a>(path: &Path, text: &'a str) -> (Vec<Segment<'a>>, Vec<Warning>)
     (segments, warnings)
 }
 
-/// Whether any paid marker occurs in `text` (case-insensitive, as [`split`]).
+/// Whether `text` holds a paid marker in any shape [`split`] reads as one.
 pub fn has_marker(text: &str) -> bool {
-    has_marker_bytes(text.as_bytes())
+    markers(text).next().is_some()
 }
 
-/// Whether raw bytes hold a marker in an ASCII-compatible encoding (the
-/// same test as [`has_marker`], before decoding).
+/// Whether raw bytes hold an exact marker in an ASCII-compatible encoding:
+/// if they do, the decoded text must too, or the encoding is wrong.
 pub fn has_marker_bytes(bytes: &[u8]) -> bool {
+    let starts_marker = |at: usize| {
+        [BEGIN, END].iter().any(|marker| {
+            bytes[at..]
+                .get(..marker.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(marker.as_bytes()))
+        })
+    };
     bytes
         .windows(2)
         .enumerate()
-        .any(|(at, pair)| pair == b"##" && marker_at(&bytes[at..]).is_some())
+        .any(|(at, pair)| pair == b"##" && starts_marker(at))
+}
+
+/// The byte offset just past the first non-blank line of `text` (its end if
+/// there is no line break after it).
+fn title_line_end(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        offset += line.len();
+        if !line.trim().is_empty() {
+            return offset;
+        }
+    }
+    offset
 }
 
 fn access_of(depth: usize) -> Access {
@@ -120,20 +216,6 @@ fn push<'a>(segments: &mut Vec<Segment<'a>>, access: Access, text: &'a str, line
         return;
     }
     segments.push(Segment { access, text, line });
-}
-
-/// `Some((is_begin, byte_len))` when a marker starts `rest` (ASCII case ignored).
-fn marker_at(bytes: &[u8]) -> Option<(bool, usize)> {
-    let matches = |marker: &str| {
-        bytes.len() >= marker.len() && bytes[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
-    };
-    if matches(BEGIN) {
-        Some((true, BEGIN.len()))
-    } else if matches(END) {
-        Some((false, END.len()))
-    } else {
-        None
-    }
 }
 
 fn count_newlines(text: &str) -> usize {
@@ -206,21 +288,78 @@ mod tests {
     }
 
     #[test]
-    fn stray_end_warns_and_is_removed() {
-        let (segments, warnings) = split(Path::new("e.txt"), "a\nb##paidend##c");
-        assert!(segments.iter().all(|s| s.access == Access::Free));
-        let text: String = segments.iter().map(|s| s.text).collect();
-        assert_eq!(text, "a\nbc");
-        assert_eq!(warnings[0].line, Some(2));
+    fn a_stray_end_makes_what_precedes_it_paid_except_the_title() {
+        let (segments, warnings) = split(Path::new("e.txt"), "\n题目\na\nb##paidend##c");
+        let got: Vec<_> = segments
+            .iter()
+            .map(|s| (s.access, s.text, s.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Access::Free, "\n题目\n", 1),
+                (Access::Paid, "a\nb", 3),
+                (Access::Free, "c", 4),
+            ]
+        );
+        assert_eq!(warnings[0].line, Some(4));
+        let after_a_part = "t\n##paidbegin##p##paidend##f\ng##paidend##h";
+        let got: Vec<_> = accesses(after_a_part)
+            .into_iter()
+            .map(|(a, t, _)| (a, t))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Access::Free, "t\n"),
+                (Access::Paid, "p"),
+                (Access::Paid, "f\ng"),
+                (Access::Free, "h"),
+            ]
+        );
     }
 
     #[test]
-    fn near_misses_are_text() {
+    fn near_miss_shapes_are_markers_with_a_warning() {
+        for shape in [
+            "＃＃paidbegin＃＃",
+            "##ｐａｉｄｂｅｇｉｎ##",
+            "## paidbegin ##",
+            "##paid begin##",
+            "##paid_begin##",
+            "#paidbegin#",
+            "###PaidBegin###",
+            "\\#\\#paidbegin\\#\\#",
+            "&#35;&#35;paidbegin&#x23;&#x23;",
+            "paidbegin",
+        ] {
+            let text = format!("题目\n免费\n{shape}付费\n##paidend##尾");
+            let (segments, warnings) = split(Path::new("e.txt"), &text);
+            let paid: Vec<_> = segments
+                .iter()
+                .filter(|s| s.access == Access::Paid)
+                .map(|s| s.text)
+                .collect();
+            assert_eq!(paid, ["付费\n"], "{shape}");
+            assert!(segments.iter().all(|s| !s.text.contains("paid")), "{shape}");
+            assert_eq!(warnings.len(), 1, "{shape}");
+            assert_eq!(warnings[0].line, Some(3), "{shape}");
+        }
+    }
+
+    #[test]
+    fn prose_is_not_a_marker() {
         assert_eq!(
-            accesses("## heading\n##paid##"),
-            vec![(Access::Free, "## heading\n##paid##", 1)]
+            accesses("## heading\n##paid##\nthe paid end of it"),
+            vec![(Access::Free, "## heading\n##paid##\nthe paid end of it", 1)]
         );
-        assert!(!has_marker("## paidbegin ##"));
+        assert!(!has_marker("I paid Begin's bill"));
         assert!(has_marker("x##PaidBegin##"));
+    }
+
+    #[test]
+    fn exact_markers_in_bytes() {
+        assert!(has_marker_bytes(b"a##PAIDEND##"));
+        assert!(!has_marker_bytes(b"a##paid##end"));
     }
 }

@@ -599,39 +599,80 @@ fn bad_input_fails_with_a_named_error_and_writes_nothing() {
 #[test]
 fn malformed_markers_warn_and_fail_closed() {
     let out = tempfile::tempdir().unwrap();
-    fs::write(
-        out.path().join("open.txt"),
-        "题目\n免费段落。\n##paidbegin##没有结束标记的付费段落。\n还是付费。\n",
-    )
-    .unwrap();
-    fs::write(
-        out.path().join("stray.txt"),
-        "题目\n免费段落。\n##paidend##\n",
-    )
-    .unwrap();
-    let output = ok(wenji(
-        out.path(),
-        &[
-            "build",
+    // Each essay: its free text, its text that must stay out of the preview,
+    // and the warning it must give. None of the marked text is free.
+    let cases: &[(&str, &str, &str)] = &[
+        (
             "open.txt",
+            "题目\n开头免费。\n##paidbegin##没有结束标记的付费段落。\n还是付费。\n",
+            "open.txt:3: ##paidbegin## is never closed",
+        ),
+        (
             "stray.txt",
-            "--title",
-            "T",
-            "-o",
-            "b.epub",
-        ],
-    ));
-    let err = stderr(&output);
-    assert!(
-        err.contains("warning: open.txt:3: ##paidbegin## is never closed"),
-        "{err}"
-    );
-    assert!(
-        err.contains("warning: stray.txt:3: ##paidend## without a ##paidbegin##"),
-        "{err}"
-    );
-    let all = everything(&entries(&out.path().join("b.epub")));
-    assert!(!all.contains("没有结束标记") && !all.contains("还是付费"));
+            "题目\n丢了开始标记的段落。\n##paidend##\n结尾免费。\n",
+            "stray.txt:3: ##paidend## without a ##paidbegin##",
+        ),
+        (
+            "nested.txt",
+            "题目\n开头免费。##paidbegin##外层付费##paidbegin##内层付费##paidend##仍是付费##paidend##结尾免费。\n",
+            "nested.txt:2: ##paidbegin## inside a paid part",
+        ),
+        (
+            "wide.txt",
+            "题目\n开头免费。\n＃＃ｐａｉｄｂｅｇｉｎ＃＃全角标记后的付费。\n## paid end ##\n结尾免费。\n",
+            "wide.txt:3: '＃＃ｐａｉｄｂｅｇｉｎ＃＃' read as ##paidbegin##",
+        ),
+        (
+            "code.md",
+            "# 题目\n\n开头免费。\n\n```\n代码 ##paidbegin## 代码块里的付费\n```\n\n## 付费部分的小标题\n\n付费正文。##paidend##\n\n结尾免费。\n",
+            "code.md:5: a paid marker inside code cuts the code in two",
+        ),
+        (
+            "heading.md",
+            "# 题目\n\n开头免费。\n\n## 标题##paidbegin##标题里的付费\n\n### 付费的小节\n\n付费。\n\n##paidend##结尾免费。\n",
+            "",
+        ),
+    ];
+    let mut names = Vec::new();
+    for (name, source, _) in cases {
+        fs::write(out.path().join(name), source).unwrap();
+        names.push(*name);
+    }
+    let mut args = vec!["build"];
+    args.extend(&names);
+    args.extend(["--title", "T", "--edition", "both", "-o", "b.epub"]);
+    let err = stderr(&ok(wenji(out.path(), &args)));
+    for (_, _, warning) in cases {
+        assert!(
+            err.contains(&format!("warning: {warning}")),
+            "{warning}\n{err}"
+        );
+    }
+    let preview = everything(&entries(&out.path().join("b.epub")));
+    let full = everything(&entries(&out.path().join("b.full.epub")));
+    for paid in [
+        "没有结束标记",
+        "还是付费",
+        "丢了开始标记",
+        "外层付费",
+        "内层付费",
+        "仍是付费",
+        "全角标记后的付费",
+        "代码块里的付费",
+        "付费部分的小标题",
+        "付费正文",
+        "标题里的付费",
+        "付费的小节",
+    ] {
+        assert!(!preview.contains(paid), "{paid} leaked");
+        assert!(full.contains(paid), "{paid} missing from the full edition");
+    }
+    for free in ["开头免费", "结尾免费"] {
+        assert!(preview.contains(free), "{free}");
+    }
+    for marker_text in ["paidbegin", "paidend", "ｐａｉｄ"] {
+        assert!(!full.contains(marker_text), "{marker_text}");
+    }
 }
 
 #[test]
@@ -891,8 +932,12 @@ fn the_seed_essay_has_no_false_headings() {
     };
     for seed in dir {
         let path = seed.unwrap().path();
-        let (essay, _) =
-            wenji::build::load_essay(&path, None, &wenji::parse::HeadingRules::default()).unwrap();
+        let (essay, _) = wenji::build::load_essay(
+            &path,
+            wenji::decode::Reading::default(),
+            &wenji::parse::HeadingRules::default(),
+        )
+        .unwrap();
         let headings = essay
             .parts
             .iter()

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use ego_tree::NodeRef;
-use pulldown_cmark::{Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag};
 use scraper::Node;
 
 use crate::error::{Error, Result, Warning};
@@ -22,6 +22,9 @@ use crate::xml::{escape_into, stable_hash};
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     let (segments, mut warnings) = paid::split(path, text);
+    if segments.len() > 1 {
+        warn_of_markers_in_code(path, text, &mut warnings);
+    }
     let mut images = ImagePacker::new(path);
     let mut essay = Essay {
         path: path.to_path_buf(),
@@ -66,6 +69,24 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         }
     };
     Ok((essay, warnings))
+}
+
+/// Markers count everywhere, code included, but one inside code cuts the
+/// code in two and the second half may swallow what follows: say so.
+fn warn_of_markers_in_code(path: &Path, text: &str, warnings: &mut Vec<Warning>) {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    for (event, range) in parser.into_offset_iter() {
+        let is_code = matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_));
+        if is_code && paid::has_marker(&text[range.clone()]) {
+            let line = text[..range.start].matches('\n').count() + 1;
+            warnings.push(Warning::new(
+                path,
+                Some(line),
+                "a paid marker inside code cuts the code in two (the marker still counts); \
+                 put markers outside code",
+            ));
+        }
+    }
 }
 
 /// Renders one segment to blocks: top-level headings and one markup block
