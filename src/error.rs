@@ -112,6 +112,18 @@ pub enum Error {
         /// Line of the title.
         line: usize,
     },
+    /// The title is too long to be one.
+    #[error(
+        "{}: the title is {chars} characters long (at most 1000); \
+         the first line of an essay must be its title, so add a short title line",
+        .path.display()
+    )]
+    LongTitle {
+        /// The essay file.
+        path: PathBuf,
+        /// The title's length in characters.
+        chars: usize,
+    },
     /// An input is neither an essay file nor a folder.
     #[error(
         "{}: not an essay; inputs must be .txt, .md or .markdown files or folders holding them",

@@ -16,7 +16,7 @@ use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay, Image};
 use crate::media;
 use crate::paid;
-use crate::parse::sanitize;
+use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
 use crate::xml::{escape_into, stable_hash};
 
 /// Parses a Markdown essay.
@@ -37,7 +37,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         if segment.access == Access::Paid {
             title_may_follow = false;
         }
-        for block in render(segment.text, &mut images, &mut warnings)? {
+        for block in render(path, segment.text, &mut images, &mut warnings)? {
             if title_may_follow && let Block::Heading { level: 1, text } = &block {
                 title = Some(text.clone());
                 title_may_follow = false;
@@ -47,7 +47,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         }
     }
     essay.title = match title {
-        Some(title) => title,
+        Some(title) => checked_title(path, title)?,
         None => {
             let stem = path
                 .file_stem()
@@ -92,6 +92,7 @@ fn warn_of_markers_in_code(path: &Path, text: &str, warnings: &mut Vec<Warning>)
 /// Renders one segment to blocks: top-level headings and one markup block
 /// per other top-level element.
 fn render(
+    path: &Path,
     markdown: &str,
     images: &mut ImagePacker,
     warnings: &mut Vec<Warning>,
@@ -100,16 +101,32 @@ fn render(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
     );
+    let mut events = nesting::ShallowEvents::new(parser);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    let fragment = sanitize::clean(&html);
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    let limited = nesting::limit(&html);
+    if events.flattened || limited.is_some() {
+        warnings.push(Warning::new(
+            path,
+            None,
+            format!(
+                "elements nested more than {} levels deep were flattened",
+                nesting::MAX_DEPTH
+            ),
+        ));
+    }
+    let fragment = sanitize::clean(limited.as_deref().unwrap_or(&html));
     let mut blocks = Vec::new();
     for child in fragment.root_element().children() {
         match child.value() {
             Node::Element(element) => {
                 if let Some(level) = heading_level(element.name()) {
                     let text = text_content(child);
-                    if !text.is_empty() {
+                    // A heading longer than a title could be is a paragraph
+                    // (it could not be split across pages).
+                    if text.chars().count() > MAX_TITLE_CHARS {
+                        blocks.push(Block::Paragraph(text));
+                    } else if !text.is_empty() {
                         blocks.push(Block::Heading { level, text });
                     }
                     continue;

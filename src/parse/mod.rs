@@ -3,12 +3,13 @@
 
 pub mod headings;
 pub mod markdown;
+pub mod nesting;
 pub mod sanitize;
 pub mod text;
 
 use std::path::Path;
 
-use crate::error::{Result, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 pub use headings::HeadingRules;
 
@@ -31,6 +32,23 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// The longest title accepted, in characters. The title stands on every
+/// page of its chapter and in the navigation; a longer first line is a
+/// paragraph, which means the essay lacks its title line.
+pub const MAX_TITLE_CHARS: usize = 1000;
+
+/// `title` if it is short enough to be one.
+fn checked_title(path: &Path, title: String) -> Result<String> {
+    let chars = title.chars().count();
+    if chars > MAX_TITLE_CHARS {
+        return Err(Error::LongTitle {
+            path: path.to_path_buf(),
+            chars,
+        });
+    }
+    Ok(title)
 }
 
 /// Parses decoded `text` read from `path` in `format`; `headings` finds

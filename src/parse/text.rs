@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::paid;
-use crate::parse::HeadingRules;
+use crate::parse::{HeadingRules, checked_title};
 
 /// Parses a plain-text essay, finding headings with `headings`.
 pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
@@ -44,9 +44,10 @@ pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay,
             essay.push(segment.access, block);
         }
     }
-    essay.title = title.ok_or_else(|| Error::Empty {
+    let title = title.ok_or_else(|| Error::Empty {
         path: path.to_path_buf(),
     })?;
+    essay.title = checked_title(path, title)?;
     Ok((essay, warnings))
 }
 
@@ -116,6 +117,15 @@ mod tests {
             }
         );
         assert!(matches!(blocks[1], Block::Paragraph(_)));
+    }
+
+    #[test]
+    fn a_first_line_too_long_for_a_title_is_an_error() {
+        let long = "长".repeat(crate::parse::MAX_TITLE_CHARS + 1);
+        let err = parse_text(&format!("{long}\n正文")).unwrap_err();
+        assert!(matches!(err, Error::LongTitle { chars: 1001, .. }), "{err}");
+        let (essay, _) = parse_text(&format!("{}\n正文", &long[3..])).unwrap();
+        assert_eq!(essay.title.chars().count(), 1000);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cjk;
 pub mod cover;
 pub mod font;
 pub mod front;
+pub mod split;
 pub mod style;
 pub mod xhtml;
 

@@ -5,6 +5,7 @@
 use crate::book::Book;
 use crate::essay::Block;
 use crate::typeset::cjk::{self, TextRules};
+use crate::typeset::split::split_markup;
 use crate::typeset::{NavEntry, Page};
 use crate::xml::{escape, escape_into};
 
@@ -101,9 +102,10 @@ impl<'a> ChapterWriter<'a> {
             Block::PaidNotice(text) => self.paragraph(text, "p class=\"paid-notice\""),
             Block::Markup { xhtml, .. } => {
                 let xhtml = cjk::apply_to_markup(xhtml, self.rules);
-                self.make_room(xhtml.len());
-                self.body.push_str(&xhtml);
-                self.body.push('\n');
+                match split_markup_if_large(&xhtml) {
+                    Some(pieces) => pieces.iter().for_each(|piece| self.markup(piece)),
+                    None => self.markup(&xhtml),
+                }
             }
             Block::Heading { level, text } => {
                 self.sections += 1;
@@ -123,6 +125,12 @@ impl<'a> ChapterWriter<'a> {
             }
         }
         None
+    }
+
+    fn markup(&mut self, xhtml: &str) {
+        self.make_room(xhtml.len() + 1);
+        self.body.push_str(xhtml);
+        self.body.push('\n');
     }
 
     /// Writes a paragraph; one too large for a page is cut at sentence ends
@@ -179,10 +187,17 @@ impl<'a> ChapterWriter<'a> {
     }
 }
 
+/// A markup block too large for one page, in pieces that fit.
+fn split_markup_if_large(xhtml: &str) -> Option<Vec<String>> {
+    (xhtml.len() > BODY_BUDGET)
+        .then(|| split_markup(xhtml, BODY_BUDGET))
+        .flatten()
+}
+
 /// The longest prefix of `text` of at most `budget` bytes (escaping can
 /// double it at worst, still within a page) that ends after a sentence-ending
 /// mark, else after a comma-like mark, else at any character boundary.
-fn cut(text: &str, budget: usize) -> &str {
+pub(crate) fn cut(text: &str, budget: usize) -> &str {
     if text.len() <= budget {
         return text;
     }
