@@ -116,9 +116,13 @@ impl Options {
 }
 
 /// The essay files `inputs` name: files as given, folders searched
-/// recursively in natural order (`2.txt` before `10.txt`), hidden entries skipped.
-pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// recursively in natural order (`2.txt` before `10.txt`), hidden entries
+/// skipped. Symbolic links are followed only where they lead to somewhere
+/// inside the folder given; links leading out of it and link loops are
+/// skipped with a warning.
+pub fn essay_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Warning>)> {
     let mut files = Vec::new();
+    let mut warnings = Vec::new();
     for input in inputs {
         let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
         if !metadata.is_dir() {
@@ -131,7 +135,8 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             continue;
         }
         let before = files.len();
-        let walk = walkdir::WalkDir::new(input)
+        let root = input.canonicalize().map_err(|e| Error::read(input, e))?;
+        let mut walk = walkdir::WalkDir::new(input)
             .follow_links(true)
             .sort_by(|a, b| {
                 natord::compare(
@@ -141,11 +146,30 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             })
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walk {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(input).to_path_buf();
-                Error::read(&path, e.into())
-            })?;
+        while let Some(entry) = walk.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) if e.loop_ancestor().is_some() => {
+                    let path = e.path().unwrap_or(input);
+                    warnings.push(Warning::new(path, None, "symbolic link loop; skipped"));
+                    continue;
+                }
+                Err(e) => {
+                    let path = e.path().unwrap_or(input).to_path_buf();
+                    return Err(Error::read(&path, e.into()));
+                }
+            };
+            if entry.path_is_symlink() && !leads_inside(entry.path(), &root) {
+                warnings.push(Warning::new(
+                    entry.path(),
+                    None,
+                    format!("symbolic link leading out of {}; skipped", input.display()),
+                ));
+                if entry.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
+                continue;
+            }
             if entry.file_type().is_file() && Format::of(entry.path()).is_some() {
                 files.push(entry.into_path());
             }
@@ -156,7 +180,13 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             });
         }
     }
-    Ok(files)
+    Ok((files, warnings))
+}
+
+/// Whether the link at `path` resolves to somewhere under `root` (canonical).
+fn leads_inside(path: &Path, root: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(root))
 }
 
 /// Reads, decodes and parses one essay file.
@@ -178,9 +208,8 @@ pub fn load_essay(
 
 /// Loads the book made of `inputs` with `options`.
 pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<Warning>)> {
-    let files = essay_files(inputs)?;
+    let (files, mut warnings) = essay_files(inputs)?;
     let mut essays = Vec::with_capacity(files.len());
-    let mut warnings = Vec::new();
     for file in &files {
         let (essay, mut more) = load_essay(file, options.reading, &options.headings)?;
         essays.push(essay);
@@ -413,7 +442,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "t\np").unwrap();
         }
-        let files = essay_files(&[dir.path().to_path_buf()]).unwrap();
+        let (files, _) = essay_files(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = files
             .iter()
             .map(|f| {
@@ -424,6 +453,51 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["1.md", "2.txt", "10.txt", "sub/3.txt"]);
+    }
+
+    #[test]
+    fn links_out_of_the_folder_and_loops_are_skipped() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "t\np").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("essays");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.txt"), "t\np").unwrap();
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+        };
+        link(&outside.path().join("secret.txt"), "out.txt");
+        link(outside.path(), "outdir");
+        link(&root, "sub/loop");
+        link(&root.join("sub/a.txt"), "inside.txt");
+        let (files, warnings) = essay_files(std::slice::from_ref(&root)).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["inside.txt", "sub/a.txt"]);
+        let messages: Vec<_> = warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("out.txt: symbolic link leading out"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("outdir: symbolic link leading out"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("loop: symbolic link loop"))
+        );
     }
 
     #[test]

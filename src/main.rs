@@ -74,7 +74,12 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
         shard,
     );
     output::remove_stale_temp_files(&args.output);
-    let jobs = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
+    let (jobs, warnings) = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
+    if !args.quiet {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
 
     let bar = if args.quiet {
         ProgressBar::hidden()

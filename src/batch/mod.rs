@@ -113,19 +113,20 @@ pub fn outputs_for(relative: &Path, outdir: &Path, editions: Editions) -> Vec<(E
         .collect()
 }
 
-/// Plans a job for every essay under `dir` that belongs to `shard`.
+/// Plans a job for every essay under `dir` that belongs to `shard`; the
+/// warnings are about the folder (links skipped).
 pub fn plan(
     dir: &Path,
     outdir: &Path,
     editions: Editions,
     shard: Option<Shard>,
-) -> Result<Vec<Job>> {
+) -> Result<(Vec<Job>, Vec<Warning>)> {
     if !dir.is_dir() {
         return Err(Error::NotAFolder {
             path: dir.to_path_buf(),
         });
     }
-    let files = build::essay_files(&[dir.to_path_buf()])?;
+    let (files, warnings) = build::essay_files(&[dir.to_path_buf()])?;
     let mut claimed: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut jobs = Vec::new();
     for input in files {
@@ -154,7 +155,7 @@ pub fn plan(
             conflict,
         });
     }
-    Ok(jobs)
+    Ok((jobs, warnings))
 }
 
 /// Runs `jobs` on `options.jobs` threads, calling `done` as each finishes
@@ -265,7 +266,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), "# A\n\nx").unwrap();
         std::fs::write(dir.path().join("a.txt"), "A\nx").unwrap();
-        let jobs = plan(dir.path(), &dir.path().join("out"), Editions::Preview, None).unwrap();
+        let (jobs, _) = plan(dir.path(), &dir.path().join("out"), Editions::Preview, None).unwrap();
         assert_eq!(jobs.len(), 2);
         assert!(jobs[0].conflict.is_none());
         assert!(
