@@ -237,44 +237,69 @@ fn reruns_skip_fresh_books_and_finish_interrupted_work() {
 
 #[test]
 fn a_killed_batch_leaves_only_whole_books_and_the_next_run_finishes() {
+    // Killed early (planning, first books), midway and late.
+    for delay in [20, 150, 600] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        catalogue(root, 1200);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wenji"))
+            .args(["batch", "in", "-o", "out", "--edition", "both", "--quiet"])
+            .current_dir(root)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let left = walk(&root.join("out"));
+        let books: Vec<_> = left
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "epub"))
+            .collect();
+        eprintln!("killed after {delay} ms: {} of 2400 books", books.len());
+        for book in books {
+            assert!(
+                is_whole_epub(book),
+                "{} is not a whole book",
+                book.display()
+            );
+        }
+        let rerun = wenji(
+            root,
+            &["batch", "in", "-o", "out", "--edition", "both"],
+            &[],
+        );
+        assert!(rerun.status.success(), "{}", stderr(&rerun));
+        let books = files(&root.join("out"));
+        assert_eq!(books.len(), 2400, "{} books", books.len());
+        assert!(
+            books.iter().all(|b| b.ends_with(".epub")),
+            "stray files left"
+        );
+        assert!(walk(&root.join("out")).iter().all(|b| is_whole_epub(b)));
+    }
+}
+
+#[test]
+fn links_out_of_the_catalogue_and_loops_are_skipped_with_a_warning() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("private.txt"), "私密\n不该出现。\n").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    catalogue(root, 1500);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wenji"))
-        .args(["batch", "in", "-o", "out", "--edition", "both", "--quiet"])
-        .current_dir(root)
-        .stderr(Stdio::null())
-        .spawn()
+    catalogue(root, 4);
+    std::os::unix::fs::symlink(outside.path().join("private.txt"), root.join("in/leak.txt"))
         .unwrap();
-    std::thread::sleep(Duration::from_millis(150));
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
-    let left = walk(&root.join("out"));
-    let books: Vec<_> = left
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "epub"))
-        .collect();
-    eprintln!("killed after {} of 3000 books", books.len());
-    for book in books {
-        assert!(
-            is_whole_epub(book),
-            "{} is not a whole book",
-            book.display()
-        );
-    }
-    let rerun = wenji(
-        root,
-        &["batch", "in", "-o", "out", "--edition", "both"],
-        &[],
-    );
-    assert!(rerun.status.success(), "{}", stderr(&rerun));
-    let books = files(&root.join("out"));
-    assert_eq!(books.len(), 3000, "{} books", books.len());
+    std::os::unix::fs::symlink(root.join("in"), root.join("in/group0/loop")).unwrap();
+    let output = wenji(root, &["batch", "in", "-o", "out"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
     assert!(
-        books.iter().all(|b| b.ends_with(".epub")),
-        "stray files left"
+        err.contains("leak.txt: symbolic link leading out of in; skipped"),
+        "{err}"
     );
-    assert!(walk(&root.join("out")).iter().all(|b| is_whole_epub(b)));
+    assert!(err.contains("loop: symbolic link loop; skipped"), "{err}");
+    let books = files(&root.join("out"));
+    assert_eq!(books.len(), 4, "{books:?}");
 }
 
 #[test]

@@ -1126,3 +1126,238 @@ fn an_embedded_font_is_subset_per_edition() {
     // The preview's subset covers fewer characters: no glyph gives paid text away.
     assert!(font_of(&preview).len() < font_of(&full).len());
 }
+
+/// Builds `name` (already in `dir`) alone to `<name>.epub`; returns its entries
+/// after checking every XML file parses and no XHTML file passes 256 KiB.
+fn build_alone(dir: &Path, name: &str, extra: &[&str]) -> (Vec<Entry>, String) {
+    let epub = format!("{name}.epub");
+    let mut args = vec!["build", name, "-o", &epub];
+    args.extend(extra);
+    let output = ok(wenji(dir, &args));
+    let entries = entries(&dir.join(&epub));
+    assert_well_formed_and_one_language(&entries);
+    (entries, stderr(&output))
+}
+
+/// The text of every chapter file, tags and line breaks removed, in spine order.
+fn chapter_text(entries: &[Entry]) -> String {
+    let mut text = String::new();
+    for entry in entries.iter().filter(|e| e.name.starts_with("OEBPS/c")) {
+        let source = String::from_utf8(entry.data.clone()).unwrap();
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(&source, options).unwrap();
+        let body = doc.descendants().find(|n| n.has_tag_name("body")).unwrap();
+        text.extend(
+            body.descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text()),
+        );
+    }
+    text.replace('\n', "")
+}
+
+#[test]
+fn degenerate_essays_make_valid_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("title-only.txt"), "只有标题\n").unwrap();
+    fs::write(
+        d.join("many.txt"),
+        format!("很多段\n{}", "字\n".repeat(100_000)),
+    )
+    .unwrap();
+    // Several megabytes on one line: sentences first, then none at all.
+    let line = "这是一句话。".repeat(200_000) + &"没有句号的长段落".repeat(100_000);
+    fs::write(d.join("one-line.txt"), format!("一行\n{line}\n")).unwrap();
+    let items: String = (0..20_000).map(|i| format!("1. 第{i}项\n")).collect();
+    let big_block = format!("# 大块\n\n{}\n\n{items}", "很长的段落。".repeat(100_000));
+    fs::write(d.join("big-block.md"), big_block).unwrap();
+    let nested_lists: String = (0..3000)
+        .map(|i| format!("{}- 层{i}\n", "  ".repeat(i)))
+        .collect();
+    let deep = format!(
+        "# 深\n\n{} 引用\n\n{nested_lists}\n\n{}内容\n\n## {}\n",
+        ">".repeat(5000),
+        "<div><span>".repeat(20_000),
+        "长标题".repeat(50_000)
+    );
+    fs::write(d.join("deep.md"), deep).unwrap();
+
+    let (entries, _) = build_alone(d, "title-only.txt", &[]);
+    assert!(text(&entries, "OEBPS/nav.xhtml").contains("只有标题"));
+
+    let (entries, _) = build_alone(d, "many.txt", &[]);
+    assert_eq!(chapter_text(&entries).matches('字').count(), 100_000);
+
+    let (entries, _) = build_alone(d, "one-line.txt", &[]);
+    let text = chapter_text(&entries);
+    assert_eq!(text.matches("这是一句话。").count(), 200_000);
+    assert_eq!(text.matches("没有句号的长段落").count(), 100_000);
+
+    let (entries, _) = build_alone(d, "big-block.md", &[]);
+    let text = chapter_text(&entries);
+    assert_eq!(text.matches("很长的段落。").count(), 100_000);
+    assert!(text.contains("第0项") && text.contains("第19999项"));
+
+    for layout in ["vertical", "horizontal"] {
+        let (entries, err) = build_alone(d, "deep.md", &["--layout", layout]);
+        assert!(
+            err.contains("nested more than 100 levels deep were flattened"),
+            "{err}"
+        );
+        let text = chapter_text(&entries);
+        assert!(text.contains("引用") && text.contains("层2999") && text.contains("内容"));
+        assert_eq!(text.matches("长标题").count(), 50_000);
+    }
+}
+
+#[test]
+fn unusable_essays_fail_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut bom_utf16_body_utf8 = vec![0xff, 0xfe];
+    bom_utf16_body_utf8.extend("标题\n正文\n".as_bytes());
+    let long_title = "长".repeat(1001);
+    let mut zip_archive = b"PK\x03\x04\x14\0\0\0\x08\0".to_vec();
+    zip_archive.extend([0u8; 64]);
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "long-title.txt",
+            long_title.as_bytes(),
+            "long-title.txt: the title is 1001 characters long",
+        ),
+        (
+            "blank.txt",
+            b" \n\t\n\xe3\x80\x80\n",
+            "blank.txt: the essay is empty",
+        ),
+        ("nothing.txt", b"", "nothing.txt: the essay is empty"),
+        (
+            "archive.txt",
+            &zip_archive,
+            "archive.txt: this is not a text file",
+        ),
+        (
+            "photo.md",
+            b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01",
+            "photo.md: this is not a text file",
+        ),
+        (
+            "bom.txt",
+            &bom_utf16_body_utf8,
+            "bom.txt: the file starts with a UTF-16LE byte-order mark but is not UTF-16LE text",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        fs::write(d.join(name), bytes).unwrap();
+        assert_fails_with(&wenji(d, &["build", name, "-o", "out.epub"]), message);
+        assert!(!d.join("out.epub").exists());
+    }
+}
+
+#[test]
+fn odd_encodings_are_read_or_repaired_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let essay = "编码\n免费的段落。\n##paidbegin##付费的段落。##paidend##\n";
+    let utf16le: Vec<u8> = essay.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf16be: Vec<u8> = essay.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    fs::write(d.join("le.txt"), utf16le).unwrap();
+    fs::write(d.join("be.txt"), utf16be).unwrap();
+    for name in ["le.txt", "be.txt"] {
+        let (entries, _) = build_alone(d, name, &[]);
+        let all = everything(&entries);
+        assert!(all.contains("免费的段落") && !all.contains("付费的段落"));
+    }
+    let mut mixed = "混合\n第一段是好的。\n".as_bytes().to_vec();
+    mixed.extend(b"\xc3\x28 broken\n");
+    mixed.extend("最后一段。\n".as_bytes());
+    fs::write(d.join("mixed.txt"), &mixed).unwrap();
+    assert_fails_with(
+        &wenji(d, &["build", "mixed.txt", "-o", "out.epub"]),
+        "mixed.txt:3: this line is not valid UTF-8",
+    );
+    let (entries, err) = build_alone(d, "mixed.txt", &["--lossy"]);
+    assert!(
+        err.contains("warning: mixed.txt:3: 1 line(s) are not valid UTF-8"),
+        "{err}"
+    );
+    assert!(chapter_text(&entries).contains("\u{fffd}( broken"));
+    mixed.extend(b"##paid\xffbegin##\n");
+    fs::write(d.join("mixed.txt"), &mixed).unwrap();
+    assert_fails_with(
+        &wenji(d, &["build", "mixed.txt", "--lossy", "-o", "out.epub"]),
+        "mixed.txt:5: this line is not valid UTF-8 text and may hold a paid marker",
+    );
+    fs::write(
+        d.join("controls.txt"),
+        "控制\n字\u{1}符\u{fffe}与\u{ffff}段落\u{7}。\n",
+    )
+    .unwrap();
+    let (entries, err) = build_alone(d, "controls.txt", &[]);
+    assert!(
+        err.contains("controls.txt:2: removed 4 control character(s)"),
+        "{err}"
+    );
+    assert!(chapter_text(&entries).contains("字符与段落。"));
+}
+
+#[test]
+fn output_paths_are_created_or_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("a.txt"), "标题\n正文。\n").unwrap();
+    ok(wenji(d, &["build", "a.txt", "-o", "new/deeper/a.epub"]));
+    assert!(d.join("new/deeper/a.epub").is_file());
+    assert_fails_with(
+        &wenji(d, &["build", "a.txt", "-o", "a.txt/out.epub"]),
+        "cannot write the book",
+    );
+    assert_fails_with(
+        &wenji(d, &["build", "a.txt", "-o", "/proc/wenji/out.epub"]),
+        "/proc/wenji/out.epub: cannot write the book",
+    );
+    std::os::unix::fs::symlink(d.join("gone.txt"), d.join("dangling.txt")).unwrap();
+    assert_fails_with(
+        &wenji(d, &["build", "dangling.txt", "-o", "out.epub"]),
+        "dangling.txt: cannot read it",
+    );
+}
+
+#[test]
+fn two_builds_writing_one_path_leave_one_whole_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, word) in [("a.txt", "甲"), ("b.txt", "乙")] {
+        let body: String = (0..3000)
+            .map(|i| format!("{word}{i}：一段话。\n"))
+            .collect();
+        fs::write(d.join(name), format!("{word}\n{body}")).unwrap();
+    }
+    for _ in 0..5 {
+        let spawn = |name: &str| {
+            Command::new(env!("CARGO_BIN_EXE_wenji"))
+                .args(["build", name, "-o", "same.epub"])
+                .current_dir(d)
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| spawn("a.txt"));
+            let b = s.spawn(|| spawn("b.txt"));
+            (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+        });
+        assert!(a.status.success() && b.status.success());
+        let text = chapter_text(&entries(&d.join("same.epub")));
+        let whole_a = text.contains("甲0：") && text.contains("甲2999：") && !text.contains('乙');
+        let whole_b = text.contains("乙0：") && text.contains("乙2999：") && !text.contains('甲');
+        assert!(whole_a || whole_b, "a mixed or partial book");
+        let names: Vec<_> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".wenji-")), "{names:?}");
+    }
+}
