@@ -124,7 +124,8 @@ fn detect(path: &Path, bytes: &[u8], lossy: bool) -> Result<&'static Encoding> {
 
 /// UTF-16LE or BE text without a BOM: every zero byte on the same side of
 /// its code unit, the whole decodes, and the result is lines of text (no
-/// controls but tab and line breaks). Binary data fails one of these.
+/// controls but tab and line breaks), and the bytes are not UTF-8 text with
+/// stray zeros. Binary data fails one of these.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     if !bytes.len().is_multiple_of(2) {
         return None;
@@ -142,6 +143,11 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     } else {
         return None;
     };
+    // UTF-8 with stray zero bytes: without them it reads as UTF-8 text.
+    let without_zeros: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+    if std::str::from_utf8(&without_zeros).is_ok_and(|t| t.chars().any(|c| c.len_utf8() > 1)) {
+        return None;
+    }
     let text = decode_strict(encoding, bytes).ok()?;
     let is_text = !text
         .chars()
@@ -339,6 +345,9 @@ mod tests {
         }
         // Zero bytes on both sides of the code units: binary, not text.
         let err = decode(p(), b"ab\0\0c\nd\0", Reading::default()).unwrap_err();
+        assert!(matches!(err, Error::Binary { .. }), "{err}");
+        // UTF-8 with one zero byte where UTF-16 would have one.
+        let err = decode(p(), "标题\n正文\n\0\n".as_bytes(), Reading::default()).unwrap_err();
         assert!(matches!(err, Error::Binary { .. }), "{err}");
     }
 

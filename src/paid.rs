@@ -7,7 +7,7 @@
 //! - a stray end makes everything before it paid, back to the previous marker
 //!   (or to the title line, which stays free);
 //! - a marker in a near-miss shape counts as a marker: other case, full-width
-//!   `＃＃ｐａｉｄｂｅｇｉｎ＃＃`, spaces or `_`/`-` inside, one or three `#`,
+//!   `＃＃ｐａｉｄｂｅｇｉｎ＃＃`, spaces (any kind) or `_`/`-` inside, one or three `#`,
 //!   `\#` or `&#35;` escapes, or the bare word `paidbegin`.
 
 use std::path::Path;
@@ -26,7 +26,7 @@ pub const END: &str = "##paidend##";
 /// too; the `word` group tells begin from end.
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     let hash = r"(?:\\?[#＃]|&\#0*35;|&\#x0*23;|&num;)";
-    let space = r"[ \t\u{3000}]";
+    let space = r"[\s&&[^\n]]";
     let letters = |word: &str| -> String {
         word.chars()
             .map(|c| {
@@ -36,7 +36,7 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
             .collect()
     };
     let pattern = format!(
-        r"(?i)(?P<open>{hash}*){space}*{paid}(?P<sep>[ _\-\u{{3000}}]?)(?:(?P<begin>{begin})|{end}){space}*(?P<close>{hash}*)",
+        r"(?i)(?P<open>{hash}*){space}*{paid}(?P<sep>[\s_\-&&[^\n]]*)(?:(?P<begin>{begin})|{end}){space}*(?P<close>{hash}*)",
         paid = letters("paid"),
         begin = letters("begin"),
         end = letters("end"),
@@ -189,14 +189,24 @@ pub fn has_marker_bytes(bytes: &[u8]) -> bool {
         .any(|(at, pair)| pair == b"##" && starts_marker(at))
 }
 
-/// The byte offset just past the first non-blank line of `text` (its end if
-/// there is no line break after it).
+/// The byte offset just past the first non-blank line of `text`, with the
+/// `===`/`---` line under it when it is a Markdown Setext title (the end of
+/// `text` if there is no line break after it).
 fn title_line_end(text: &str) -> usize {
+    let mut lines = text.split_inclusive('\n');
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for line in lines.by_ref() {
         offset += line.len();
         if !line.trim().is_empty() {
-            return offset;
+            break;
+        }
+    }
+    if let Some(next) = lines.next() {
+        let underline = next.trim();
+        let setext = !underline.is_empty()
+            && (underline.bytes().all(|b| b == b'=') || underline.bytes().all(|b| b == b'-'));
+        if setext {
+            offset += next.len();
         }
     }
     offset
@@ -303,6 +313,9 @@ mod tests {
             ]
         );
         assert_eq!(warnings[0].line, Some(4));
+        let setext = accesses("Title\n=====\nfree?\n##paidend##");
+        assert_eq!(setext[0], (Access::Free, "Title\n=====\n", 1));
+        assert_eq!(setext[1], (Access::Paid, "free?\n", 3));
         let after_a_part = "t\n##paidbegin##p##paidend##f\ng##paidend##h";
         let got: Vec<_> = accesses(after_a_part)
             .into_iter()
@@ -327,6 +340,7 @@ mod tests {
             "## paidbegin ##",
             "##paid begin##",
             "##paid_begin##",
+            "##paid \t\u{a0}\u{3000}begin##",
             "#paidbegin#",
             "###PaidBegin###",
             "\\#\\#paidbegin\\#\\#",

@@ -214,7 +214,8 @@ impl ImagePacker {
         let decoded = percent_encoding::percent_decode_str(src)
             .decode_utf8_lossy()
             .into_owned();
-        if has_scheme(&decoded) {
+        // The sanitiser empties sources with other schemes (`data:`, `ftp:`).
+        if has_scheme(&decoded) || decoded.trim().is_empty() {
             warnings.push(Warning::new(
                 &self.essay,
                 None,
@@ -223,9 +224,6 @@ impl ImagePacker {
             return Ok(None);
         }
         let relative = Path::new(&decoded);
-        if decoded.is_empty() {
-            return Err(self.error(src, "has no path; give the image file's path"));
-        }
         if relative.is_absolute() || decoded.starts_with('/') || decoded.starts_with('\\') {
             return Err(self.error(src, "is an absolute path; use a path relative to the essay"));
         }
