@@ -143,9 +143,13 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     } else {
         return None;
     };
-    // UTF-8 with stray zero bytes: without them it reads as UTF-8 text.
+    // UTF-8 with stray zero bytes: without them it reads as UTF-8 text, and
+    // they are too few for UTF-16, where every ASCII character has one.
     let without_zeros: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
-    if std::str::from_utf8(&without_zeros).is_ok_and(|t| t.chars().any(|c| c.len_utf8() > 1)) {
+    let zeros = bytes.len() - without_zeros.len();
+    let utf8_with_zeros = std::str::from_utf8(&without_zeros)
+        .is_ok_and(|t| zeros * 3 < bytes.len() || t.chars().any(|c| c.len_utf8() > 1));
+    if utf8_with_zeros {
         return None;
     }
     let text = decode_strict(encoding, bytes).ok()?;
@@ -347,8 +351,10 @@ mod tests {
         let err = decode(p(), b"ab\0\0c\nd\0", Reading::default()).unwrap_err();
         assert!(matches!(err, Error::Binary { .. }), "{err}");
         // UTF-8 with one zero byte where UTF-16 would have one.
-        let err = decode(p(), "标题\n正文\n\0\n".as_bytes(), Reading::default()).unwrap_err();
-        assert!(matches!(err, Error::Binary { .. }), "{err}");
+        for utf8 in ["标题\n正文\n\0\n", "Tea\nfree text\n\0\n", "ab\n\0"] {
+            let err = decode(p(), utf8.as_bytes(), Reading::default()).unwrap_err();
+            assert!(matches!(err, Error::Binary { .. }), "{err}");
+        }
     }
 
     #[test]
