@@ -41,7 +41,8 @@ pub enum Block {
     },
     /// Well-formed, sanitised XHTML from Markdown, with the images it uses.
     Markup {
-        /// The XHTML fragment (one top-level element).
+        /// The XHTML fragment: usually one top-level element, several (or bare
+        /// text) when the sanitiser unwrapped a stray element such as `<li>`.
         xhtml: String,
         /// Images the fragment references.
         images: Vec<Image>,
