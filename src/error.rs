@@ -146,12 +146,13 @@ pub enum Error {
         path: PathBuf,
     },
     /// A Markdown image that cannot be packed into the book.
-    #[error("{}: image '{src}' {problem}", .path.display())]
+    #[error("{}: {image} {problem}", .path.display())]
     Image {
         /// The essay that references the image.
         path: PathBuf,
-        /// The reference as written.
-        src: String,
+        /// Which image: `image 'src'` as written, or, inside a paid part,
+        /// only where that part starts (a preview's messages never quote it).
+        image: String,
         /// What is wrong and what to do.
         problem: String,
     },
@@ -177,13 +178,14 @@ pub enum Error {
         /// The path given twice.
         path: PathBuf,
     },
-    /// The zip writer failed.
-    #[error("{}: cannot write the book archive: {source}", .path.display())]
-    Zip {
+    /// The book could not be packaged: the zip writer failed, or a preview
+    /// would show a paid marker.
+    #[error("{}: {source}", .path.display())]
+    Package {
         /// The output path.
         path: PathBuf,
-        /// The zip error.
-        source: zip::result::ZipError,
+        /// What went wrong.
+        source: crate::package::PackageError,
     },
 }
 

@@ -21,7 +21,7 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// entry's header, which on a file costs two system calls per entry.
 pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
     let archive = write_epub(book, edition, Cursor::new(Vec::new()))
-        .map_err(|source| Error::Zip {
+        .map_err(|source| Error::Package {
             path: target.to_path_buf(),
             source,
         })?

@@ -619,8 +619,8 @@ fn malformed_markers_warn_and_fail_closed() {
         ),
         (
             "wide.txt",
-            "题目\n开头免费。\n＃＃ｐａｉｄｂｅｇｉｎ＃＃全角标记后的付费。\n## paid end ##\n结尾免费。\n",
-            "wide.txt:3: '＃＃ｐａｉｄｂｅｇｉｎ＃＃' read as ##paidbegin##",
+            "题目\n开头免费。\n＃＃ｐａｉｄ＿ｂｅｇｉｎ＃＃全角标记后的付费。\n＃＃ＰＡＩＤＥＮＤ＃＃\n结尾免费。\n",
+            "wide.txt:3: a paid marker not written exactly was read as ##paidbegin##",
         ),
         (
             "code.md",

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use wenji::essay::{Access, Block};
-use wenji::paid::{has_marker, split};
+use wenji::paid::{Rendering, has_marker, split};
 use wenji::parse::{Format, HeadingRules, parse};
 
 /// Per byte: whether a minimal model calls it paid content. Begins are the
@@ -78,7 +78,7 @@ fn offset(text: &str, part: &str) -> usize {
 
 fuzz_target!(|text: &str| {
     let path = Path::new("f.txt");
-    let (segments, _) = split(path, text);
+    let (segments, _) = split(path, text, Rendering::Literal);
     let mut end = 0;
     let mut access = vec![None; text.len()];
     for segment in &segments {
@@ -90,7 +90,7 @@ fuzz_target!(|text: &str| {
         );
         let gap = &text[end..start];
         assert!(
-            split(path, gap).0.is_empty(),
+            split(path, gap, Rendering::Literal).0.is_empty(),
             "text lost between segments: {gap:?}"
         );
         assert!(
@@ -102,7 +102,7 @@ fuzz_target!(|text: &str| {
         access[start..end].fill(Some(segment.access));
     }
     assert!(
-        split(path, &text[end..]).0.is_empty(),
+        split(path, &text[end..], Rendering::Literal).0.is_empty(),
         "text lost at the end"
     );
     for ((i, paid), got) in model_paid(text).into_iter().enumerate().zip(&access) {

@@ -9,6 +9,7 @@
 //! writes a duplicate id that EPUBCheck rejects. The `zip` crate does the
 //! archive; the XML is small enough to write directly.
 
+pub mod guard;
 pub mod nav;
 pub mod opf;
 
@@ -36,12 +37,35 @@ const XHTML: &str = "application/xhtml+xml";
 /// Entries smaller than this are stored, not deflated.
 const MIN_DEFLATE_LEN: usize = 1024;
 
+/// Why a book could not be packaged.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// The zip writer failed.
+    #[error("cannot write the book archive: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    /// A paid marker shape reached a preview's pages (see [`guard`]).
+    #[error(
+        "the preview would show a paid marker (in {}, line {}): the text after it may be paid, \
+         so no preview is written; write ##paidbegin## and ##paidend## exactly in the essay, \
+         and keep marker words out of titles and settings",
+        .0.entry, .0.line
+    )]
+    MarkerInPreview(guard::Survivor),
+}
+
+impl From<std::io::Error> for PackageError {
+    fn from(error: std::io::Error) -> Self {
+        PackageError::Zip(error.into())
+    }
+}
+
 /// Writes `edition` of `book` as an EPUB to `out` and returns the writer.
+/// A preview is [guarded](guard) before a byte of it is written.
 pub fn write_epub<W: Write + Seek>(
     book: &Book,
     edition: Edition,
     out: W,
-) -> zip::result::ZipResult<W> {
+) -> Result<W, PackageError> {
     let set = typeset::typeset(book, edition);
     let (cover_href, cover_type, cover_data) = cover::image(book, edition);
 
@@ -132,13 +156,6 @@ pub fn write_epub<W: Write + Seek>(
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(stamp);
 
-    let mut zip = ZipWriter::new(out);
-    zip.start_file("mimetype", stored)?;
-    zip.write_all(b"application/epub+zip")?;
-    let mut shared = shared_entries(book.layout).clone();
-    for index in 0..shared.len() {
-        zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
-    }
     // Raster images are compressed already; everything else is text.
     // Raster images are compressed already, and deflating a small entry
     // costs more (each stream sets up ~200 KB of tables) than it saves.
@@ -186,6 +203,17 @@ pub fn write_epub<W: Write + Seek>(
             .iter()
             .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
     );
+    if edition == Edition::Preview {
+        guard_preview(&publication)?;
+    }
+
+    let mut zip = ZipWriter::new(out);
+    zip.start_file("mimetype", stored)?;
+    zip.write_all(b"application/epub+zip")?;
+    let mut shared = shared_entries(book.layout).clone();
+    for index in 0..shared.len() {
+        zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
+    }
     for (name, data, media_type) in publication {
         zip.start_file(
             format!("{ROOT}/{name}"),
@@ -193,7 +221,25 @@ pub fn write_epub<W: Write + Seek>(
         )?;
         zip.write_all(data)?;
     }
-    zip.finish()
+    Ok(zip.finish()?)
+}
+
+/// Runs the [`guard`] over every XML entry of a preview (pages, navigation,
+/// package document, SVG images and cover).
+fn guard_preview(publication: &[(&str, &[u8], &str)]) -> Result<(), PackageError> {
+    let xml_types = [
+        XHTML,
+        "application/oebps-package+xml",
+        "application/x-dtbncx+xml",
+        "image/svg+xml",
+    ];
+    for (name, data, media_type) in publication {
+        if xml_types.contains(media_type) {
+            let text = String::from_utf8_lossy(data);
+            guard::check(name, &text).map_err(PackageError::MarkerInPreview)?;
+        }
+    }
+    Ok(())
 }
 
 /// The entries that are the same in every book of a layout (container and

@@ -21,7 +21,7 @@ use crate::xml::{escape_into, stable_hash};
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
-    let (segments, mut warnings) = paid::split(path, text);
+    let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Markdown);
     if segments.len() > 1 {
         warn_of_markers_in_code(path, text, &mut warnings);
     }
@@ -37,6 +37,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         if segment.access == Access::Paid {
             title_may_follow = false;
         }
+        images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
         for block in render(path, segment.text, &mut images, &mut warnings)? {
             if title_may_follow && let Block::Heading { level: 1, text } = &block {
                 title = Some(text.clone());
@@ -182,6 +183,9 @@ struct ImagePacker {
     essay: PathBuf,
     folder: PathBuf,
     packed: HashMap<String, Image>,
+    /// Where the paid part being rendered starts, if it is one: messages
+    /// about its images name this line and never the image's source.
+    paid_part_line: Option<usize>,
 }
 
 impl ImagePacker {
@@ -194,13 +198,22 @@ impl ImagePacker {
             essay: essay.to_path_buf(),
             folder: folder.to_path_buf(),
             packed: HashMap::new(),
+            paid_part_line: None,
+        }
+    }
+
+    /// How messages name the image `src`.
+    fn describe(&self, src: &str) -> String {
+        match self.paid_part_line {
+            Some(line) => format!("an image in the paid part starting at line {line}"),
+            None => format!("image '{src}'"),
         }
     }
 
     fn error(&self, src: &str, problem: impl Into<String>) -> Error {
         Error::Image {
             path: self.essay.clone(),
-            src: src.to_string(),
+            image: self.describe(src),
             problem: problem.into(),
         }
     }
@@ -219,7 +232,10 @@ impl ImagePacker {
             warnings.push(Warning::new(
                 &self.essay,
                 None,
-                format!("image '{src}' is not a local file; left out (its alt text stays)"),
+                format!(
+                    "{} is not a local file; left out (its alt text stays)",
+                    self.describe(src)
+                ),
             ));
             return Ok(None);
         }
@@ -245,7 +261,13 @@ impl ImagePacker {
         let full = self.folder.join(relative);
         let inside = match (full.canonicalize(), self.folder.canonicalize()) {
             (Ok(file), Ok(folder)) => file.starts_with(folder),
-            _ => return Err(self.error(src, format!("not found at {}", full.display()))),
+            _ => {
+                let place = match self.paid_part_line {
+                    Some(_) => "beside the essay".to_string(),
+                    None => format!("at {}", full.display()),
+                };
+                return Err(self.error(src, format!("not found {place}")));
+            }
         };
         if !inside {
             return Err(self.error(src, "is a link leading outside the essay's folder"));
@@ -346,6 +368,33 @@ mod tests {
         let (essay, warnings) = parse_str("##paidbegin##\n# 秘密\n\n付费##paidend##\n\n免费");
         assert_eq!(essay.title, "essay");
         assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn messages_about_paid_images_never_quote_them() {
+        let (_, warnings) = parse_str(
+            "# T\n\n免费\n\n##paidbegin##\n\n![秘](https://example.org/秘密.png)\n\n##paidend##",
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let message = warnings[0].to_string();
+        assert!(
+            message.contains("paid part starting at line 5"),
+            "{message}"
+        );
+        assert!(!message.contains("秘"), "{message}");
+        let err = parse(
+            Path::new("essay.md"),
+            "# T\n\n##paidbegin##\n\n![a](秘密/图.png)\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("paid part starting at line 3"), "{err}");
+        assert!(!err.contains("秘"), "{err}");
+        // Free images are named, so that they can be found.
+        let err = parse(Path::new("essay.md"), "# T\n\n![a](免费/图.png)\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("免费/图.png"), "{err}");
     }
 
     #[test]

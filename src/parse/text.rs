@@ -11,7 +11,7 @@ use crate::parse::{HeadingRules, checked_title};
 
 /// Parses a plain-text essay, finding headings with `headings`.
 pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
-    let (segments, warnings) = paid::split(path, text);
+    let (segments, warnings) = paid::split(path, text, paid::Rendering::Literal);
     let mut title = None;
     let mut essay = Essay {
         path: path.to_path_buf(),

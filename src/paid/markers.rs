@@ -1,0 +1,330 @@
+//! Finding paid markers: one matcher for every input format, run line by
+//! line on the [canonical](super::canonical) form of the text. In Markdown
+//! it also runs on what a line *renders* to (escapes and entities decoded,
+//! emphasis delimiters and inline tags removed), so `##&#112;aidbegin##`
+//! or `##paid*begin*##` cannot show a marker with the paid text after it.
+//!
+//! What counts as a marker is broad (any shape that could be meant as one);
+//! which markers are *exact* is narrow: only an exact `##paidend##` closes a
+//! paid part (see [`super::split`]).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::canonical::{CanonicalLine, canonicalize};
+
+/// How the source text is displayed, which decides what can render a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// Shown as written (plain text, or text already rendered).
+    Literal,
+    /// CommonMark: escapes, entities, emphasis and inline HTML change what shows.
+    Markdown,
+}
+
+/// Begin or end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Something that could be `##paidbegin##`.
+    Begin,
+    /// Something that could be `##paidend##`.
+    End,
+}
+
+/// A marker found in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marker {
+    /// Byte offset of its first source byte.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// Begin or end.
+    pub kind: Kind,
+    /// Exactly `##paidbegin##` / `##paidend##` in canonical form, as
+    /// written (not only as rendered).
+    pub exact: bool,
+    /// The 1-based line it stands on.
+    pub line: usize,
+}
+
+/// Every marker shape, on canonical text: `#` signs (or their escapes) on
+/// either side, optionally; then `paid`, any separators and `begin` or
+/// `end`. A separator is anything that is not a letter, digit or `#` (the
+/// skeleton turns dashes into `ー`, which counts too).
+static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    let hash = r"(?:\\?#|&#0*35;|&#x0*23;|&num;)";
+    // `&` only where no escaped `#` or named reference starts with it.
+    let sep = r"(?:[^\p{L}\p{N}#&\n]|ー|&[^#\p{L}\n])";
+    let pattern = format!(
+        r"(?:(?P<open>{hash}+){sep}*)?paid(?P<sep>{sep}*)(?:(?P<begin>begin)|end)(?:{sep}*(?P<close>{hash}+))?"
+    );
+    Regex::new(&pattern).expect("the marker pattern is valid")
+});
+
+/// The markers of `text` in order, in every shape it may show one.
+pub fn find(text: &str, rendering: Rendering) -> impl Iterator<Item = Marker> + '_ {
+    let mut canonical = CanonicalLine::default();
+    let mut rendered = CanonicalLine::default();
+    let mut offset = 0;
+    text.split_inclusive('\n')
+        .enumerate()
+        .flat_map(move |(index, line)| {
+            let start = offset;
+            offset += line.len();
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            canonicalize(line, &mut canonical);
+            let mut found = in_line(&canonical, true);
+            if rendering == Rendering::Markdown {
+                render_markdown(line, &mut rendered);
+                let as_rendered = in_line(&rendered, false);
+                found = merge(found, as_rendered);
+            }
+            found.into_iter().map(move |(s, e, kind, exact)| Marker {
+                start: start + s,
+                end: start + e,
+                kind,
+                exact,
+                line: index + 1,
+            })
+        })
+}
+
+/// Whether `text` shows any marker shape.
+pub fn any(text: &str, rendering: Rendering) -> bool {
+    find(text, rendering).next().is_some()
+}
+
+type Found = (usize, usize, Kind, bool);
+
+/// Markers in one canonical line, as source spans. Exactness is only
+/// granted on the text as written (`may_be_exact`).
+fn in_line(line: &CanonicalLine, may_be_exact: bool) -> Vec<Found> {
+    let text = line.text.as_str();
+    if !text.contains("paid") {
+        return Vec::new();
+    }
+    SHAPE
+        .captures_iter(text)
+        .filter_map(|found| {
+            let whole = found.get(0)?;
+            let hashes = found.name("open").is_some() || found.name("close").is_some();
+            // Prose may say "paid end"; it is a marker only between `#` signs.
+            if !found["sep"].is_empty() && !hashes {
+                return None;
+            }
+            let kind = if found.name("begin").is_some() {
+                Kind::Begin
+            } else {
+                Kind::End
+            };
+            // "paidendorsement" is a word, not an end.
+            let word_goes_on = text[whole.end()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
+            if kind == Kind::End && found.name("close").is_none() && word_goes_on {
+                return None;
+            }
+            let exact_form = match kind {
+                Kind::Begin => super::BEGIN,
+                Kind::End => super::END,
+            };
+            let exact = may_be_exact && whole.as_str() == exact_form;
+            let (start, end) = line.source_span(whole.start(), whole.end());
+            Some((start, end, kind, exact))
+        })
+        .collect()
+}
+
+/// Adds the markers only the rendering shows to those the text shows.
+fn merge(written: Vec<Found>, rendered: Vec<Found>) -> Vec<Found> {
+    if rendered.is_empty() {
+        return written;
+    }
+    let overlaps = |r: &Found| written.iter().any(|w| r.0 < w.1 && w.0 < r.1);
+    let mut all: Vec<Found> = rendered.iter().filter(|r| !overlaps(r)).copied().collect();
+    all.extend(written);
+    all.sort_by_key(|f| f.0);
+    all
+}
+
+/// The canonical form of what one Markdown line renders to: backslash
+/// escapes and character references decoded; `*`, `_`, `~` and `` ` ``
+/// (emphasis, strikethrough and code delimiters) and inline tags and
+/// comments removed. Each character keeps the span of its source.
+fn render_markdown(line: &str, out: &mut CanonicalLine) {
+    out.clear();
+    let bytes = line.as_bytes();
+    // Where the next `>` and `-->` are, searched forward only once each, so
+    // a line full of `<` costs linear time.
+    let mut next_gt: Option<Option<usize>> = None;
+    let mut next_comment_end: Option<Option<usize>> = None;
+    let mut at = 0;
+    while at < line.len() {
+        let c = line[at..].chars().next().unwrap_or_default();
+        let len = c.len_utf8();
+        match c {
+            '\\' if bytes.get(at + 1).is_some_and(u8::is_ascii_punctuation) => {
+                out.push_canonical(char::from(bytes[at + 1]), (at, at + 2));
+                at += 2;
+            }
+            '&' => match entity(&line[at..]) {
+                Some((decoded, used)) => {
+                    for d in decoded {
+                        out.push_canonical(d, (at, at + used));
+                    }
+                    at += used;
+                }
+                None => {
+                    out.push_canonical(c, (at, at + 1));
+                    at += 1;
+                }
+            },
+            '*' | '_' | '~' | '`' => at += 1,
+            '<' if line[at..].starts_with("<!--") => {
+                let close = *next_comment_end.get_or_insert_with(|| find_from(line, at, "-->"));
+                match close {
+                    Some(close) if close >= at => at = close + 3,
+                    Some(_) => {
+                        next_comment_end = Some(find_from(line, at, "-->"));
+                        continue;
+                    }
+                    None => {
+                        out.push_canonical(c, (at, at + 1));
+                        at += 1;
+                    }
+                }
+            }
+            '<' if bytes
+                .get(at + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'?') =>
+            {
+                let close = *next_gt.get_or_insert_with(|| find_from(line, at, ">"));
+                match close {
+                    Some(close) if close >= at => at = close + 1,
+                    Some(_) => {
+                        next_gt = Some(find_from(line, at, ">"));
+                        continue;
+                    }
+                    None => {
+                        out.push_canonical(c, (at, at + 1));
+                        at += 1;
+                    }
+                }
+            }
+            _ => {
+                out.push_canonical(c, (at, at + len));
+                at += len;
+            }
+        }
+    }
+}
+
+fn find_from(line: &str, at: usize, needle: &str) -> Option<usize> {
+    line[at..].find(needle).map(|found| at + found)
+}
+
+/// The characters an HTML character reference at the start of `text`
+/// stands for, and its length in bytes.
+fn entity(text: &str) -> Option<(Vec<char>, usize)> {
+    let end = text.as_bytes().iter().take(40).position(|&b| b == b';')?;
+    let name = &text[1..end];
+    let chars = if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        vec![char::from_u32(code).unwrap_or('\u{fffd}')]
+    } else {
+        let &(first, second) = markup5ever::data::NAMED_ENTITIES.get(&text[1..=end])?;
+        [first, second]
+            .into_iter()
+            .filter(|&c| c != 0)
+            .filter_map(char::from_u32)
+            .collect()
+    };
+    Some((chars, end + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shapes(text: &str, rendering: Rendering) -> Vec<(&str, Kind, bool)> {
+        find(text, rendering)
+            .map(|m| (&text[m.start..m.end], m.kind, m.exact))
+            .collect()
+    }
+
+    #[test]
+    fn exact_markers_in_any_case_width_or_with_invisible_characters() {
+        for (text, kind) in [
+            ("##paidbegin##", Kind::Begin),
+            ("##PAIDEND##", Kind::End),
+            ("＃＃ｐａｉｄｅｎｄ＃＃", Kind::End),
+            ("##paid\u{200b}end##", Kind::End),
+            ("##pаidbеgin##", Kind::Begin), // Cyrillic а, е
+        ] {
+            assert_eq!(shapes(text, Rendering::Literal), [(text, kind, true)]);
+        }
+    }
+
+    #[test]
+    fn near_misses_are_markers_but_not_exact() {
+        for text in [
+            "## paidend ##",
+            "###paidend###",
+            "#paidend#",
+            "##paid_end##",
+            "##paid\u{2010}end##",
+            "\\#\\#paidend\\#\\#",
+            "&#35;&#35;paidend&#35;&#35;",
+            "#paidend",
+            "paidend",
+        ] {
+            let found = shapes(text, Rendering::Literal);
+            assert_eq!(found, [(text, Kind::End, false)], "{text}");
+        }
+    }
+
+    #[test]
+    fn prose_is_not_a_marker() {
+        for text in [
+            "paid endorsements",
+            "## Paid endorsements",
+            "#paid endorsement",
+            "the paid end of it",
+            "I paid Begin's bill",
+            "paidendorsement",
+        ] {
+            assert_eq!(shapes(text, Rendering::Literal), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn markdown_renderings_show_markers() {
+        for text in [
+            "##&#112;aidbegin##",
+            "##paid*begin*##",
+            "##paid<b>begin</b>##",
+            "##paid<!-- x -->begin##",
+            "\\#\\#pa&iota;dbegin\\#\\#",
+        ] {
+            let found = shapes(text, Rendering::Markdown);
+            assert_eq!(found, [(text, Kind::Begin, false)], "{text}");
+        }
+        // A rendered end is never exact: only what is written closes.
+        assert_eq!(
+            shapes("##paid**end**##", Rendering::Markdown),
+            [("##paid**end**##", Kind::End, false)]
+        );
+    }
+
+    #[test]
+    fn markers_mid_line_and_lines_are_counted() {
+        let text = "a\nb ##paidbegin##c\n##paidend##";
+        let lines: Vec<_> = find(text, Rendering::Literal).map(|m| m.line).collect();
+        assert_eq!(lines, [2, 3]);
+    }
+}
