@@ -1,94 +1,14 @@
 //! `wenji build` end to end: runs the real binary, unzips what it wrote and
 //! checks what readers and EPUBCheck care about.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const EPOCH: &str = "1700000000";
-const EPOCH_STAMP: &str = "2023-11-14T22:13:20Z";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `wenji` in `cwd` with a fixed SOURCE_DATE_EPOCH.
-fn wenji(cwd: &Path, args: &[&str]) -> Output {
-    wenji_at(EPOCH, cwd, args)
-}
-
-/// Runs `wenji` in `cwd` with SOURCE_DATE_EPOCH set to `epoch`.
-fn wenji_at(epoch: &str, cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wenji"))
-        .args(args)
-        .current_dir(cwd)
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .output()
-        .expect("wenji runs")
-}
-
-fn ok(output: Output) -> Output {
-    assert!(
-        output.status.success(),
-        "wenji failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Asserts that wenji failed (exit 1) with one `error:` holding `message`.
-fn assert_fails_with(output: &Output, message: &str) {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("error: ") && err.contains(message), "{err}");
-}
-
-/// Every entry of an EPUB: name, bytes, compression method, zip timestamp.
-struct Entry {
-    name: String,
-    data: Vec<u8>,
-    stored: bool,
-    modified: Option<zip::DateTime>,
-}
-
-fn entries(epub: &Path) -> Vec<Entry> {
-    let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut file = archive.by_index(i).unwrap();
-            let mut data = Vec::new();
-            file.read_to_end(&mut data).unwrap();
-            Entry {
-                name: file.name().unwrap().to_string(),
-                stored: file.compression() == zip::CompressionMethod::Stored,
-                modified: file.last_modified(),
-                data,
-            }
-        })
-        .collect()
-}
-
-fn text(entries: &[Entry], name: &str) -> String {
-    let entry = entries
-        .iter()
-        .find(|e| e.name == name)
-        .unwrap_or_else(|| panic!("{name} missing"));
-    String::from_utf8(entry.data.clone()).unwrap()
-}
-
-/// Everything a reader of the archive could see: names and contents.
-fn everything(entries: &[Entry]) -> String {
-    entries
-        .iter()
-        .map(|e| format!("{}\n{}\n", e.name, String::from_utf8_lossy(&e.data)))
-        .collect()
-}
+use support::*;
 
 /// Runs of four or more Han characters in `text`.
 fn han_runs(text: &str) -> Vec<String> {
