@@ -177,6 +177,16 @@ pub enum Error {
         /// The path given twice.
         path: PathBuf,
     },
+    /// `--report` names one of the inputs, which writing the report would destroy.
+    #[error(
+        "{}: the report path is one of the inputs, and writing the report would replace it; \
+         choose another --report path",
+        .path.display()
+    )]
+    ReportIsInput {
+        /// The input the report would replace.
+        path: PathBuf,
+    },
     /// The zip writer failed.
     #[error("{}: cannot write the book archive: {source}", .path.display())]
     Zip {

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use wenji::batch::freshness::STATE_DIR;
+
 fn wenji(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wenji"))
         .args(args)
@@ -47,11 +49,15 @@ fn files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every file under `dir` but the digests in its `.wenji/` state folder.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries {
             let path = entry.unwrap().path();
+            if path.file_name() == Some(STATE_DIR.as_ref()) {
+                continue;
+            }
             if path.is_dir() {
                 out.extend(walk(&path));
             } else {
