@@ -11,10 +11,11 @@
 //! a missing sidecar or another digest means the books are rebuilt. The
 //! sidecar holds the hexadecimal digest alone, which reveals no text.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use pulldown_cmark::{Event, Options as MarkdownOptions, Parser, Tag};
 use sha2::{Digest as _, Sha256};
@@ -132,10 +133,18 @@ impl Fingerprints {
             }
         }
         let mut image_hashes = BTreeSet::new();
-        if Format::of(&job.input) == Some(Format::Markdown) {
-            let text = decode::decode(&job.input, &bytes, options.reading)
-                .ok()?
-                .text;
+        if Format::of(&job.input) == Some(Format::Markdown) && may_reference_images(&bytes) {
+            // Valid UTF-8 is read as such (decoding costs more than the
+            // rest of the digest); should wenji's decoder read it otherwise,
+            // `covers_images_of` finds the images unaccounted for.
+            let text = match (options.reading.encoding, std::str::from_utf8(&bytes)) {
+                (None, Ok(text)) => Cow::Borrowed(text.trim_start_matches('\u{feff}')),
+                _ => Cow::Owned(
+                    decode::decode(&job.input, &bytes, options.reading)
+                        .ok()?
+                        .text,
+                ),
+            };
             let folder = crate::output::folder_of(&job.input);
             for reference in image_references(&text) {
                 let file = folder.join(reference);
@@ -207,6 +216,23 @@ fn sidecar_text(digest: &Digest) -> String {
     format!("{SIDECAR_HEADER}\n{}\n", digest.hex)
 }
 
+/// Whether the essay's `bytes` may hold `![` or `<im` (of `<img` or
+/// `<image>`), checked without decoding them: in every encoding wenji reads
+/// but UTF-16, an ASCII character is its own byte; text in UTF-16 holding
+/// either has a zero byte, so any zero byte means "may".
+fn may_reference_images(bytes: &[u8]) -> bool {
+    static SYNTAX: LazyLock<Option<regex::bytes::Regex>> =
+        LazyLock::new(|| regex::bytes::Regex::new(r"(?-u)\x00|!\[|<(?i:im)").ok());
+    SYNTAX.as_ref().is_none_or(|syntax| syntax.is_match(bytes))
+}
+
+/// Whether `text` holds `<im` in any case.
+fn has_html_image_tag(text: &str) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'<' && w[1..].eq_ignore_ascii_case(b"im"))
+}
+
 /// The image paths a Markdown essay may reference, percent-decoded and
 /// sorted: Markdown image destinations and the `src` of raw HTML `<img>`
 /// (and `<image>`, which HTML reads as `<img>`). The essay is not rendered
@@ -215,10 +241,7 @@ fn sidecar_text(digest: &Digest) -> String {
 /// digest.
 fn image_references(text: &str) -> BTreeSet<String> {
     let mut references = BTreeSet::new();
-    let may_hold_html_image = text
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[0] == b'<' && w[1..].eq_ignore_ascii_case(b"im"));
+    let may_hold_html_image = has_html_image_tag(text);
     if !text.contains("![") && !may_hold_html_image {
         return references;
     }
@@ -301,6 +324,29 @@ mod tests {
     }
 
     #[test]
+    fn image_syntax_is_found_in_the_bytes_of_every_encoding() {
+        let text = "# 题\n\n图：![图](图.png)\n\n<IMG src=\"b.png\">\n";
+        for encoding in [
+            encoding_rs::UTF_8,
+            encoding_rs::GB18030,
+            encoding_rs::BIG5,
+            encoding_rs::SHIFT_JIS,
+        ] {
+            let (bytes, _, _) = encoding.encode(text);
+            assert!(may_reference_images(&bytes), "{}", encoding.name());
+        }
+        let utf16: Vec<u8> = "![x](a.png)"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(may_reference_images(&utf16));
+        let (plain, _, _) = encoding_rs::GB18030.encode("# 题\n\n只有字 [链接](a.png)\n");
+        assert!(!may_reference_images(&plain));
+        assert!(may_reference_images(b"x <iMage src=a.png>"));
+        assert!(!may_reference_images(b"x <i>m</i>"));
+    }
+
+    #[test]
     fn the_digest_follows_bytes_settings_and_images_not_times() {
         let dir = tempfile::tempdir().unwrap();
         let essay = dir.path().join("a.md");
@@ -339,6 +385,19 @@ mod tests {
 
         std::fs::write(&essay, "# A\n\n![x](x.png)\n\nmore\n").unwrap();
         assert_ne!(digest(&options), new_image);
+    }
+
+    #[test]
+    fn images_of_an_essay_in_a_legacy_encoding_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bytes, _, _) = encoding_rs::GB18030.encode("# 题目\n\n看图：![图](插图.png)\n");
+        std::fs::write(dir.path().join("a.md"), &bytes).unwrap();
+        let image = b"\x89PNG\r\n\x1a\nimage";
+        std::fs::write(dir.path().join("插图.png"), image).unwrap();
+        let job = job_for(dir.path(), "a.md");
+        let options = Options::default();
+        let digest = Fingerprints::new(&options).digest(&job, &options).unwrap();
+        assert_eq!(digest.image_hashes, BTreeSet::from([sha256(image)]));
     }
 
     #[test]
