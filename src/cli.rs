@@ -48,8 +48,9 @@ Examples:
   wenji batch essays/ -o books/ --shard auto       # part from Kubernetes or Slurm variables
 
 Each essay DIR/a/b.txt becomes OUTDIR/a/b.epub (preview) and OUTDIR/a/b.full.epub
-(full). Essays whose books are newer than the essay, its cover, the stylesheet
-and the config are skipped unless --force. Exit status 1 if any essay failed.";
+(full). An essay is skipped (unless --force) when its books were built from the
+same bytes (essay, images, cover, stylesheet, font, config), settings and wenji
+version, as recorded in OUTDIR/.wenji/. Exit status 1 if any essay failed.";
 
 /// Book settings shared by `build` and `batch`.
 #[derive(Debug, Args)]

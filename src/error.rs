@@ -178,6 +178,16 @@ pub enum Error {
         /// The path given twice.
         path: PathBuf,
     },
+    /// `--report` names one of the inputs, which writing the report would destroy.
+    #[error(
+        "{}: the report path is one of the inputs, and writing the report would replace it; \
+         choose another --report path",
+        .path.display()
+    )]
+    ReportIsInput {
+        /// The input the report would replace.
+        path: PathBuf,
+    },
     /// The book could not be packaged: the zip writer failed, or a preview
     /// would show a paid marker.
     #[error("{}: {source}", .path.display())]

@@ -13,7 +13,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::{BatchArgs, BuildArgs, Cli, Command};
 use wenji::batch::{self, BatchOptions, Status, report};
-use wenji::{Result, build, output};
+use wenji::output::Sweep;
+use wenji::{Edition, Error, Result, build, output};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,10 +47,27 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.epub", output::slug(&book.title))));
-    for &edition in options.editions.list() {
-        let path = output::edition_path(&target, options.editions, edition);
-        output::refuse_overwriting_inputs(&path, &book)?;
-        output::write_book(&book, edition, &path)?;
+    let books: Vec<(Edition, PathBuf)> = options
+        .editions
+        .list()
+        .iter()
+        .map(|&edition| {
+            (
+                edition,
+                output::edition_path(&target, options.editions, edition),
+            )
+        })
+        .collect();
+    for (_, path) in &books {
+        output::refuse_overwriting_inputs(path, output::book_inputs(&book, &options), |path| {
+            Error::OutputIsInput { path }
+        })?;
+    }
+    // A killed build may have left a partial book (a full edition, paid
+    // text and all) beside the preview: remove it when its writer is gone.
+    output::remove_stale_temp_files(output::folder_of(&target), Sweep::Folder);
+    for (edition, path) in &books {
+        output::write_book(&book, *edition, path)?;
         println!("{}", path.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -73,7 +91,10 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
         args.force,
         shard,
     );
-    output::remove_stale_temp_files(&args.output);
+    if let Some(report) = &args.report {
+        batch::refuse_report_over_inputs(report, &args.dir, &options.book)?;
+    }
+    output::remove_stale_temp_files(&args.output, Sweep::Tree);
     let (jobs, warnings) = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
     if !args.quiet {
         for warning in &warnings {

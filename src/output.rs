@@ -4,8 +4,10 @@
 use std::fs;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use crate::book::Book;
+use crate::build::Options;
 use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result};
 use crate::package::write_epub;
@@ -44,10 +46,7 @@ pub fn write_atomically(
         path: target.to_path_buf(),
         source,
     };
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(target);
     fs::create_dir_all(dir).map_err(write_error)?;
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(
@@ -87,67 +86,125 @@ pub fn host_tag() -> String {
     }
 }
 
-/// Removes temporary files that killed runs left under `dir`. Names are
-/// `.wenji-<host>-<pid>-<random>.tmp`: a file of this machine goes when its
-/// process is gone (as `/proc` tells); a file of another machine sharing the
-/// folder goes only when a day old, since that process may still be writing.
+/// How far [`remove_stale_temp_files`] looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Only the folder itself: `wenji build` writes one book into one folder
+    /// (often the current folder, whose subfolders are none of its business).
+    Folder,
+    /// The folder and everything below it: `wenji batch` owns its output tree.
+    Tree,
+}
+
+/// Removes temporary files that killed runs left in `dir` (and below it,
+/// with [`Sweep::Tree`]). Names are `.wenji-<host>-<pid>-<random>.tmp`: a
+/// file of this machine goes when its process is gone (as `/proc` tells); a
+/// file of another machine sharing the folder goes only when a day old,
+/// since that process may still be writing. Such a file may be a partial
+/// full edition, so leaving it beside a preview would leave paid text there.
 /// Returns how many were removed.
-pub fn remove_stale_temp_files(dir: &Path) -> usize {
-    const OTHER_HOST_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-    let proc_known = Path::new("/proc/self").exists();
-    let own_pid = std::process::id().to_string();
-    let own_host = host_tag();
+pub fn remove_stale_temp_files(dir: &Path, sweep: Sweep) -> usize {
+    let depth = match sweep {
+        Sweep::Folder => 1,
+        Sweep::Tree => usize::MAX,
+    };
+    let writer = TempWriterCheck::new();
     let mut removed = 0;
     for entry in walkdir::WalkDir::new(dir)
+        .max_depth(depth)
         .into_iter()
         .filter_map(|e| e.ok())
     {
-        let name = entry.file_name().to_string_lossy();
-        let Some(rest) = name
-            .strip_prefix(TEMP_PREFIX)
-            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
-        else {
-            continue;
-        };
-        let [host, pid, _random] = rest.split('-').collect::<Vec<_>>()[..] else {
-            continue; // not a name wenji makes
-        };
-        if !entry.file_type().is_file()
-            || pid.is_empty()
-            || !pid.bytes().all(|b| b.is_ascii_digit())
+        if entry.file_type().is_file()
+            && writer.is_dead(&entry.file_name().to_string_lossy(), || {
+                entry.metadata().ok().and_then(|m| m.modified().ok())
+            })
+            && fs::remove_file(entry.path()).is_ok()
         {
-            continue;
-        }
-        let stale = if host == own_host {
-            pid != own_pid && !(proc_known && Path::new("/proc").join(pid).exists())
-        } else {
-            let age = entry
-                .metadata()
-                .ok()
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.elapsed().ok());
-            age.is_some_and(|age| age > OTHER_HOST_AGE)
-        };
-        if stale && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
     }
     removed
 }
 
-/// Refuses a target that is one of the book's essay files.
-pub fn refuse_overwriting_inputs(target: &Path, book: &Book) -> Result<()> {
+/// Tells whether the process that wrote a temporary file is gone.
+struct TempWriterCheck {
+    proc_known: bool,
+    own_pid: String,
+    own_host: String,
+}
+
+impl TempWriterCheck {
+    fn new() -> Self {
+        TempWriterCheck {
+            proc_known: Path::new("/proc/self").exists(),
+            own_pid: std::process::id().to_string(),
+            own_host: host_tag(),
+        }
+    }
+
+    /// Whether `name` is a temporary file of wenji's whose writer is dead;
+    /// `modified` is asked only for files of other machines.
+    fn is_dead(&self, name: &str, modified: impl FnOnce() -> Option<SystemTime>) -> bool {
+        const OTHER_HOST_AGE: Duration = Duration::from_secs(24 * 3600);
+        let Some(rest) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+        else {
+            return false;
+        };
+        let [host, pid, _random] = rest.split('-').collect::<Vec<_>>()[..] else {
+            return false; // not a name wenji makes
+        };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        if host == self.own_host {
+            pid != self.own_pid && !(self.proc_known && Path::new("/proc").join(pid).exists())
+        } else {
+            let age = modified().and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age > OTHER_HOST_AGE)
+        }
+    }
+}
+
+/// Refuses `target` when it names one of `inputs` (after resolving links
+/// and `..`): the atomic rename would replace that file with a book or a
+/// report. `refusal` makes the error naming the input.
+pub fn refuse_overwriting_inputs<'a>(
+    target: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+    refusal: impl Fn(PathBuf) -> Error,
+) -> Result<()> {
     let Ok(target) = fs::canonicalize(target) else {
         return Ok(()); // it does not exist yet, so it is no input
     };
-    for essay in &book.essays {
-        if fs::canonicalize(&essay.path).is_ok_and(|p| p == target) {
-            return Err(Error::OutputIsInput {
-                path: essay.path.clone(),
-            });
+    for input in inputs {
+        if fs::canonicalize(input).is_ok_and(|p| p == target) {
+            return Err(refusal(input.to_path_buf()));
         }
     }
     Ok(())
+}
+
+/// Every file `book` was read from that `options` name: the essays, the
+/// cover, the stylesheet, the font and the config file.
+pub fn book_inputs<'a>(book: &'a Book, options: &'a Options) -> impl Iterator<Item = &'a Path> {
+    book.essays
+        .iter()
+        .map(|essay| essay.path.as_path())
+        .chain(options.cover.as_deref())
+        .chain(options.css.as_deref())
+        .chain(options.font.as_deref())
+        .chain(options.config.as_deref())
+}
+
+/// The folder a file at `target` is written into (`.` for a bare name).
+pub fn folder_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
 }
 
 /// Where `edition` goes when `output` is the book's path: with
@@ -231,7 +288,12 @@ mod tests {
         ] {
             fs::write(dir.path().join(name), "x").unwrap();
         }
-        assert_eq!(remove_stale_temp_files(dir.path()), 2);
+        // `wenji build` sweeps only the folder it writes into.
+        assert_eq!(remove_stale_temp_files(dir.path(), Sweep::Folder), 1);
+        assert!(!dir.path().join(&dead).exists());
+        assert!(dir.path().join(&dead_deeper).exists());
+        assert_eq!(remove_stale_temp_files(dir.path(), Sweep::Tree), 1);
+        assert!(!dir.path().join(&dead_deeper).exists());
         for kept in [&own, &other_host, "book.epub", ".wenji-notes.tmp"] {
             assert!(dir.path().join(kept).exists(), "{kept}");
         }

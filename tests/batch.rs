@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use wenji::batch::freshness::STATE_DIR;
+
 fn wenji(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wenji"))
         .args(args)
@@ -47,11 +49,15 @@ fn files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every file under `dir` but the digests in its `.wenji/` state folder.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries {
             let path = entry.unwrap().path();
+            if path.file_name() == Some(STATE_DIR.as_ref()) {
+                continue;
+            }
             if path.is_dir() {
                 out.extend(walk(&path));
             } else {
@@ -347,4 +353,323 @@ fn essays_sharing_a_book_conflict_even_across_shards() {
     let file = wenji(root, &["batch", "in/a.md", "-o", "out"], &[]);
     assert_eq!(file.status.code(), Some(1));
     assert!(stderr(&file).contains("wenji batch takes a folder"));
+}
+
+/// Every entry of the archive at `path`, decompressed and joined, with the
+/// entry names: whatever a reader of the book could see.
+fn archive_text(path: &Path) -> String {
+    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        all.push_str(&entry.name().unwrap());
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        all.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    all
+}
+
+/// Sets `path`'s modification time to `seconds` after 1970, as `cp -p` or
+/// `rsync -a` carry an older time along with new bytes.
+fn set_mtime(path: &Path, seconds: u64) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + Duration::from_secs(seconds))
+        .unwrap();
+}
+
+fn summary_of(output: &Output) -> String {
+    let err = stderr(output);
+    assert!(output.status.success(), "{err}");
+    err.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_essay_copied_in_with_an_older_time_is_rebuilt_and_its_new_paid_text_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 6);
+    let args = ["batch", "in", "-o", "out", "--edition", "both"];
+    let first = wenji(root, &args, &[]);
+    assert!(summary_of(&first).starts_with("6 built (12 books), 0 skipped"));
+    let unchanged = wenji(root, &args, &[]);
+    assert!(summary_of(&unchanged).starts_with("0 built (0 books), 6 skipped"));
+
+    // The author moves a sentence behind the paywall; the copy keeps an
+    // old modification time, older than the book.
+    let essay = root.join("in/group1/1.txt");
+    fs::write(
+        &essay,
+        "第1篇\n免费的一段。\n##paidbegin##\n这句现在要付费。\n##paidend##\n",
+    )
+    .unwrap();
+    set_mtime(&essay, 1_000_000);
+    let rerun = wenji(root, &args, &[]);
+    assert!(
+        summary_of(&rerun).starts_with("1 built (2 books), 5 skipped"),
+        "{}",
+        stderr(&rerun)
+    );
+    let preview = archive_text(&root.join("out/group1/1.epub"));
+    assert!(preview.contains("免费的一段"));
+    assert!(!preview.contains("这句现在要付费"), "the preview leaks");
+    assert!(archive_text(&root.join("out/group1/1.full.epub")).contains("这句现在要付费"));
+
+    // A touch alone (new time, same bytes) rebuilds nothing.
+    set_mtime(&essay, 4_000_000_000);
+    let touched = wenji(root, &args, &[]);
+    assert!(summary_of(&touched).starts_with("0 built (0 books), 6 skipped"));
+}
+
+#[test]
+fn a_changed_layout_or_encoding_rebuilds_and_an_unchanged_rerun_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 5);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["batch", "in", "-o", "out"];
+        args.extend_from_slice(extra);
+        summary_of(&wenji(root, &args, &[]))
+    };
+    assert!(run(&[]).starts_with("5 built"));
+    assert!(run(&[]).starts_with("0 built (0 books), 5 skipped"));
+    assert!(run(&["--layout", "vertical"]).starts_with("5 built (5 books), 0 skipped"));
+    let vertical = archive_text(&root.join("out/group0/0.epub"));
+    assert!(
+        vertical.contains("vertical-rl"),
+        "the books were not rebuilt"
+    );
+    assert!(run(&["--layout", "vertical"]).starts_with("0 built (0 books), 5 skipped"));
+    assert!(run(&["--layout", "vertical", "--encoding", "utf-8"]).starts_with("5 built"));
+    assert!(run(&["--layout", "vertical", "--encoding", "utf-8"]).starts_with("0 built"));
+    // A config key counts like a flag.
+    fs::write(
+        root.join("wenji.toml"),
+        "[preview]\ntitle_suffix = \"（样章）\"\n",
+    )
+    .unwrap();
+    assert!(run(&["--layout", "vertical", "--encoding", "utf-8"]).starts_with("5 built"));
+    assert!(archive_text(&root.join("out/group0/0.epub")).contains("（样章）"));
+    assert!(run(&["--layout", "vertical", "--encoding", "utf-8"]).starts_with("0 built"));
+}
+
+#[test]
+fn a_changed_image_or_cover_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 3);
+    let png = |tag: &[u8]| [&b"\x89PNG\r\n\x1a\n"[..], tag].concat();
+    fs::create_dir_all(root.join("in/pics")).unwrap();
+    fs::write(root.join("in/pics/a.png"), png(b"first")).unwrap();
+    fs::write(root.join("in/pics/b.png"), png(b"other")).unwrap();
+    fs::write(
+        root.join("in/md.md"),
+        "# 图文\n\n看图：![一张图](pics/a.png)\n\n<p><img src=\"pics/b.png\" alt=\"\"></p>\n",
+    )
+    .unwrap();
+    let args = ["batch", "in", "-o", "out"];
+    assert!(summary_of(&wenji(root, &args, &[])).starts_with("4 built"));
+    assert!(summary_of(&wenji(root, &args, &[])).starts_with("0 built (0 books), 4 skipped"));
+
+    for image in ["a.png", "b.png"] {
+        let path = root.join("in/pics").join(image);
+        fs::write(&path, png(format!("changed {image}").as_bytes())).unwrap();
+        set_mtime(&path, 1_000_000);
+        let rerun = wenji(root, &args, &[]);
+        assert!(
+            summary_of(&rerun).starts_with("1 built (1 books), 3 skipped"),
+            "{image}: {}",
+            stderr(&rerun)
+        );
+        assert!(archive_text(&root.join("out/md.epub")).contains(&format!("changed {image}")));
+    }
+
+    // A cover for every essay, then a new cover with an old time.
+    fs::create_dir_all(root.join("covers")).unwrap();
+    fs::write(root.join("covers/cover.png"), png(b"cover one")).unwrap();
+    assert!(summary_of(&wenji(root, &args, &[])).starts_with("4 built"));
+    fs::write(root.join("covers/cover.png"), png(b"cover two")).unwrap();
+    set_mtime(&root.join("covers/cover.png"), 1_000_000);
+    assert!(summary_of(&wenji(root, &args, &[])).starts_with("4 built"));
+    assert!(archive_text(&root.join("out/group0/0.epub")).contains("cover two"));
+    assert!(summary_of(&wenji(root, &args, &[])).starts_with("0 built (0 books), 4 skipped"));
+}
+
+#[test]
+fn a_failed_rebuild_removes_the_old_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 2);
+    assert!(summary_of(&wenji(root, &["batch", "in", "-o", "out"], &[])).starts_with("2 built"));
+    // Now the title itself is paid: the essay cannot be built, and its old
+    // preview shows what is now paid.
+    fs::write(root.join("in/group0/0.txt"), "##paidbegin##\n第0篇\n").unwrap();
+    let output = wenji(root, &["batch", "in", "-o", "out"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!root.join("out/group0/0.epub").exists());
+    assert!(root.join("out/group1/1.epub").exists());
+}
+
+#[test]
+fn the_report_and_messages_quote_no_paid_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("in")).unwrap();
+    // Paid parts that draw warnings: an unclosed begin, a control character.
+    fs::write(
+        root.join("in/unclosed.txt"),
+        "公开的题目\n公开的一段。\n##paidbegin##\n机密句子甲。\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("in/control.md"),
+        "# 另一个题目\n\n公开。\n\n##paidbegin##\n\n机密句子乙\u{7}。\n\n##paidend##\n",
+    )
+    .unwrap();
+    let output = wenji(
+        root,
+        &["batch", "in", "-o", "out", "--report", "report.json"],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = fs::read_to_string(root.join("report.json")).unwrap();
+    let said = format!(
+        "{report}{}{}",
+        stderr(&output),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(
+        said.contains("公开的题目") && said.contains("paid_chars"),
+        "{said}"
+    );
+    assert!(said.contains("warning"), "no warning to look at: {said}");
+    for secret in ["机密", "句子"] {
+        assert!(!said.contains(secret), "{secret} quoted: {said}");
+    }
+    let state: Vec<_> = walkdir_all(&root.join("out"));
+    for file in state {
+        let name = file.to_string_lossy().into_owned();
+        let bytes = fs::read(&file).unwrap();
+        if !name.ends_with(".epub") {
+            assert!(!String::from_utf8_lossy(&bytes).contains("机密"), "{name}");
+        }
+        assert!(!name.contains("机密"), "{name}");
+    }
+}
+
+/// Every file under `dir`, the `.wenji/` state folder included.
+fn walkdir_all(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir_all(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_report_or_output_naming_an_input_is_refused_and_nothing_is_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 3);
+    fs::write(root.join("extra.css"), "p { color: black; }\n").unwrap();
+    let essay = root.join("in/group1/1.txt");
+    let before = fs::read(&essay).unwrap();
+    let css_before = fs::read(root.join("extra.css")).unwrap();
+
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["batch", "in", "-o", "out", "--report", "in/group1/1.txt"],
+            "in/group1/1.txt: the report path is one of the inputs",
+        ),
+        (
+            &[
+                "batch",
+                "in",
+                "-o",
+                "out",
+                "--css",
+                "extra.css",
+                "--report",
+                "extra.css",
+            ],
+            "extra.css: the report path is one of the inputs",
+        ),
+        (
+            &["build", "in/group1/1.txt", "-o", "in/group1/1.txt"],
+            "in/group1/1.txt: the output path is one of the inputs",
+        ),
+        (
+            &[
+                "build",
+                "in/group1/1.txt",
+                "--css",
+                "extra.css",
+                "-o",
+                "extra.css",
+            ],
+            "extra.css: the output path is one of the inputs",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = wenji(root, args, &[]);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fs::read(&essay).unwrap(), before);
+    assert_eq!(fs::read(root.join("extra.css")).unwrap(), css_before);
+    assert!(!root.join("out").exists(), "a refused batch built books");
+    let leftovers: Vec<_> = walk(root)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".wenji-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn build_removes_the_temp_file_a_killed_build_left_beside_its_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalogue(root, 1);
+    fs::create_dir_all(root.join("books/keep")).unwrap();
+    let host = wenji::output::host_tag();
+    // A partial full edition of a killed writer (process ids are below 2^22).
+    let dead = root.join(format!("books/.wenji-{host}-4999999-abc.tmp"));
+    fs::write(&dead, "partial full edition with 付费的一段").unwrap();
+    // One of a writer still running (this test), and one in a subfolder
+    // that the build does not write into.
+    let alive = root.join(format!(
+        "books/.wenji-{host}-{}-abc.tmp",
+        std::process::id()
+    ));
+    fs::write(&alive, "being written").unwrap();
+    let deeper = root.join(format!("books/keep/.wenji-{host}-4999999-abc.tmp"));
+    fs::write(&deeper, "not this build's folder").unwrap();
+    let output = wenji(
+        root,
+        &[
+            "build",
+            "in/group0/0.txt",
+            "--edition",
+            "both",
+            "-o",
+            "books/0.epub",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!dead.exists(), "the dead writer's temp file is still there");
+    assert!(alive.exists() && deeper.exists());
+    assert!(root.join("books/0.epub").exists() && root.join("books/0.full.epub").exists());
 }

@@ -1,25 +1,29 @@
 //! `wenji batch`: one book per essay for a whole folder tree, in parallel.
 //! Each essay is planned (its outputs under the output folder), skipped when
-//! its books are newer than everything they are made from, and otherwise
-//! built with the same pipeline as `wenji build`. A failing essay is recorded
-//! and the others go on. Books are written atomically, so a killed batch
-//! leaves only whole books; the next run removes its temporary files and
-//! builds what is missing.
+//! its books were built from exactly what it is made of now (see
+//! [`freshness`]), and otherwise built with the same pipeline as `wenji
+//! build`. A failing essay is recorded and the others go on; its old books,
+//! which no longer match it, are removed. Books are written atomically, so a
+//! killed batch leaves only whole books; the next run removes its temporary
+//! files and builds what is missing.
 
+pub mod freshness;
 pub mod report;
 pub mod shard;
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use crate::build::{self, Options};
 use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result, Warning};
+use crate::media;
 use crate::output;
+use crate::parse::Format;
+use freshness::Fingerprints;
 pub use shard::Shard;
 
 /// Settings of a batch beyond the book options.
@@ -61,6 +65,8 @@ pub struct Job {
     pub outputs: Vec<(Edition, PathBuf)>,
     /// Why the job cannot run, found while planning.
     pub conflict: Option<String>,
+    /// Where the digest of what its books were built from is kept.
+    pub digest_file: PathBuf,
 }
 
 /// What happened to one essay.
@@ -149,6 +155,7 @@ pub fn plan(
             continue;
         }
         jobs.push(Job {
+            digest_file: freshness::sidecar_path(outdir, &relative),
             input,
             relative,
             outputs,
@@ -158,13 +165,34 @@ pub fn plan(
     Ok((jobs, warnings))
 }
 
+/// Refuses a `--report` path that is one of the batch's inputs: an essay or
+/// image under `dir`, or the cover, stylesheet, font or config file. The
+/// report is written by renaming over its path, which would destroy it.
+pub fn refuse_report_over_inputs(report: &Path, dir: &Path, options: &Options) -> Result<()> {
+    let refusal = |path| Error::ReportIsInput { path };
+    if let (Ok(report_file), Ok(essays)) = (report.canonicalize(), dir.canonicalize()) {
+        let is_source =
+            Format::of(&report_file).is_some() || media::image_type(&report_file).is_some();
+        if is_source && report_file.starts_with(essays) {
+            return Err(refusal(report.to_path_buf()));
+        }
+    }
+    let files = [&options.cover, &options.css, &options.font, &options.config];
+    output::refuse_overwriting_inputs(
+        report,
+        files.into_iter().flatten().map(PathBuf::as_path),
+        refusal,
+    )
+}
+
 /// Runs `jobs` on `options.jobs` threads, calling `done` as each finishes
 /// (from the worker thread). Outcomes come back in the order of `jobs`.
 pub fn run(jobs: &[Job], options: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+    let fingerprints = Fingerprints::new(&options.book);
     let work = || {
         jobs.par_iter()
             .map(|job| {
-                let outcome = run_one(job, options);
+                let outcome = run_one(job, options, &fingerprints);
                 done(&outcome);
                 outcome
             })
@@ -179,7 +207,7 @@ pub fn run(jobs: &[Job], options: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync
     }
 }
 
-fn run_one(job: &Job, options: &BatchOptions) -> Outcome {
+fn run_one(job: &Job, options: &BatchOptions, fingerprints: &Fingerprints) -> Outcome {
     let mut outcome = Outcome {
         job: job.clone(),
         status: Status::Failed,
@@ -191,7 +219,14 @@ fn run_one(job: &Job, options: &BatchOptions) -> Outcome {
     if outcome.error.is_some() {
         return outcome;
     }
-    if !options.force && is_up_to_date(job, &options.book) {
+    // Digested before the build reads anything: should a source change
+    // meanwhile, the recorded digest is the older one and the next run rebuilds.
+    let digest = fingerprints.digest(job, &options.book);
+    if !options.force
+        && digest
+            .as_ref()
+            .is_some_and(|digest| freshness::is_recorded(job, digest))
+    {
         outcome.status = Status::Skipped;
         return outcome;
     }
@@ -203,40 +238,28 @@ fn run_one(job: &Job, options: &BatchOptions) -> Outcome {
             for (edition, path) in &job.outputs {
                 output::write_book(&book, *edition, path)?;
             }
-            Ok(())
+            match digest {
+                Some(digest) if digest.covers_images_of(&book) => freshness::record(job, &digest),
+                _ => {
+                    freshness::forget(job);
+                    Ok(())
+                }
+            }
         },
     );
     match result {
         Ok(()) => outcome.status = Status::Built,
-        Err(err) => outcome.error = Some(err.to_string()),
-    }
-    outcome
-}
-
-/// Whether every output exists and is newer than the essay, its cover, the
-/// extra stylesheet and the config file.
-fn is_up_to_date(job: &Job, options: &Options) -> bool {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let cover = options
-        .cover
-        .clone()
-        .or_else(|| build::find_cover(&options.base_dir, job.input.file_stem()));
-    let sources = [
-        Some(job.input.as_path()),
-        cover.as_deref(),
-        options.css.as_deref(),
-        options.config.as_deref(),
-    ];
-    let mut newest_source = SystemTime::UNIX_EPOCH;
-    for source in sources.into_iter().flatten() {
-        match modified(source) {
-            Some(time) => newest_source = newest_source.max(time),
-            None => return false,
+        Err(err) => {
+            // The old books were made from an earlier essay; the one now
+            // given may have moved text into a paid part. Keep none of them.
+            freshness::forget(job);
+            for (_, path) in &job.outputs {
+                let _ = std::fs::remove_file(path);
+            }
+            outcome.error = Some(err.to_string());
         }
     }
-    job.outputs
-        .iter()
-        .all(|(_, out)| modified(out).is_some_and(|time| time > newest_source))
+    outcome
 }
 
 #[cfg(test)]
