@@ -101,7 +101,7 @@ static TABLE: LazyLock<(Vec<Canonical>, Vec<String>)> = LazyLock::new(|| {
     let mut many = Vec::new();
     let bmp = (0..=0xffffu32)
         .map(|code| match char::from_u32(code) {
-            Some(c) if !is_inert(c) => classify(c, &mut many),
+            Some(c) if !is_inert(c) => classify(c, Some(&mut many)),
             _ => Canonical::Same,
         })
         .collect();
@@ -116,17 +116,8 @@ fn canonical_char(c: char) -> Canonical {
     match TABLE.0.get(c as usize) {
         Some(&form) => form,
         // Astral characters (mathematical letters, tags) are rare: compute.
-        None => {
-            let form = compute(c);
-            let mut chars = form.chars();
-            match (chars.next(), chars.next()) {
-                (None, _) => Canonical::Gone,
-                (Some(one), None) if one == c => Canonical::Same,
-                (Some(one), None) => Canonical::One(one),
-                // No marker letter is among them: the first stands for all.
-                (Some(first), Some(_)) => Canonical::One(first),
-            }
-        }
+        // No marker letter is among several, so the first stands for all.
+        None => classify(c, None),
     }
 }
 
@@ -137,14 +128,16 @@ fn is_inert(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7a3 | 0xe000..=0xf8ff)
 }
 
-fn classify(c: char, many: &mut Vec<String>) -> Canonical {
+/// The canonical form of `c`; a form of several characters is added to
+/// `many`, or, without it, stands as its first character.
+fn classify(c: char, many: Option<&mut Vec<String>>) -> Canonical {
     let form = compute(c);
     let mut chars = form.chars();
-    match (chars.next(), chars.next()) {
-        (None, _) => Canonical::Gone,
-        (Some(one), None) if one == c => Canonical::Same,
-        (Some(one), None) => Canonical::One(one),
-        _ => {
+    match (chars.next(), chars.next(), many) {
+        (None, _, _) => Canonical::Gone,
+        (Some(one), None, _) if one == c => Canonical::Same,
+        (Some(one), None, _) | (Some(one), Some(_), None) => Canonical::One(one),
+        (Some(_), Some(_), Some(many)) => {
             many.push(form);
             Canonical::Many(u32::try_from(many.len() - 1).unwrap_or(0))
         }

@@ -156,68 +156,70 @@ fn merge(written: Vec<Found>, rendered: Vec<Found>) -> Vec<Found> {
 fn render_markdown(line: &str, out: &mut CanonicalLine) {
     out.clear();
     let bytes = line.as_bytes();
-    // Where the next `>` and `-->` are, searched forward only once each, so
-    // a line full of `<` costs linear time.
-    let mut next_gt: Option<Option<usize>> = None;
-    let mut next_comment_end: Option<Option<usize>> = None;
+    let mut comment_end = Closer::new("-->");
+    let mut tag_end = Closer::new(">");
     let mut at = 0;
     while at < line.len() {
         let c = line[at..].chars().next().unwrap_or_default();
         let len = c.len_utf8();
-        match c {
+        let skip_to = match c {
             '\\' if bytes.get(at + 1).is_some_and(u8::is_ascii_punctuation) => {
                 out.push_canonical(char::from(bytes[at + 1]), (at, at + 2));
                 at += 2;
+                continue;
             }
-            '&' => match entity(&line[at..]) {
-                Some((decoded, used)) => {
-                    for d in decoded {
-                        out.push_canonical(d, (at, at + used));
-                    }
-                    at += used;
+            '&' => entity(&line[at..]).map(|(decoded, used)| {
+                for d in decoded {
+                    out.push_canonical(d, (at, at + used));
                 }
-                None => {
-                    out.push_canonical(c, (at, at + 1));
-                    at += 1;
-                }
-            },
-            '*' | '_' | '~' | '`' => at += 1,
-            '<' if line[at..].starts_with("<!--") => {
-                let close = *next_comment_end.get_or_insert_with(|| find_from(line, at, "-->"));
-                match close {
-                    Some(close) if close >= at => at = close + 3,
-                    Some(_) => {
-                        next_comment_end = Some(find_from(line, at, "-->"));
-                        continue;
-                    }
-                    None => {
-                        out.push_canonical(c, (at, at + 1));
-                        at += 1;
-                    }
-                }
-            }
+                at + used
+            }),
+            '*' | '_' | '~' | '`' => Some(at + 1),
+            '<' if line[at..].starts_with("<!--") => comment_end.end_after(line, at),
             '<' if bytes
                 .get(at + 1)
                 .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'?') =>
             {
-                let close = *next_gt.get_or_insert_with(|| find_from(line, at, ">"));
-                match close {
-                    Some(close) if close >= at => at = close + 1,
-                    Some(_) => {
-                        next_gt = Some(find_from(line, at, ">"));
-                        continue;
-                    }
-                    None => {
-                        out.push_canonical(c, (at, at + 1));
-                        at += 1;
-                    }
-                }
+                tag_end.end_after(line, at)
             }
-            _ => {
+            _ => None,
+        };
+        match skip_to {
+            Some(next) => at = next,
+            None => {
                 out.push_canonical(c, (at, at + len));
                 at += len;
             }
         }
+    }
+}
+
+/// Finds where an inline tag or comment ends, searching forward for its
+/// closing text at most once per occurrence, so that a line full of `<`
+/// costs linear time.
+struct Closer {
+    needle: &'static str,
+    /// Where the last search found the needle (`None`: nowhere after it).
+    found: Option<Option<usize>>,
+}
+
+impl Closer {
+    fn new(needle: &'static str) -> Self {
+        Closer {
+            needle,
+            found: None,
+        }
+    }
+
+    /// The offset just past the first `needle` at or after `at`.
+    fn end_after(&mut self, line: &str, at: usize) -> Option<usize> {
+        let found = match self.found {
+            Some(Some(found)) if found >= at => Some(found),
+            Some(None) => None,
+            _ => find_from(line, at, self.needle),
+        };
+        self.found = Some(found);
+        found.map(|found| found + self.needle.len())
     }
 }
 
