@@ -1,7 +1,9 @@
 //! Stage 1: bytes to text. Detects the encoding (BOM, UTF-8, else chardetng
 //! limited to the CJK legacy encodings), decodes strictly so that a bad byte
 //! is an error naming its line rather than a silent U+FFFD, normalises line
-//! endings and strips the characters XML 1.0 forbids.
+//! endings and strips the characters XML 1.0 forbids. A forced or --lossy
+//! reading is checked against the other encodings the bytes could be in, so
+//! that a wrong one cannot hide a paid marker (issue 9).
 
 use std::path::Path;
 use std::sync::LazyLock;
