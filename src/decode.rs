@@ -1,13 +1,18 @@
 //! Stage 1: bytes to text. Detects the encoding (BOM, UTF-8, else chardetng
 //! limited to the CJK legacy encodings), decodes strictly so that a bad byte
 //! is an error naming its line rather than a silent U+FFFD, normalises line
-//! endings and strips the characters XML 1.0 forbids.
+//! endings and strips the characters XML 1.0 forbids. A forced or --lossy
+//! reading is checked against the other encodings the bytes could be in, so
+//! that a wrong one cannot hide a paid marker (issue 9).
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use encoding_rs::{
     BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
 };
+
+use regex::Regex;
 
 use crate::error::{Error, Result, Warning};
 use crate::paid;
@@ -55,16 +60,28 @@ pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
         }
         (None, None) => (detect(path, bytes, reading.lossy)?, bytes),
     };
-    let mut warnings = Vec::new();
-    let raw = if reading.lossy {
-        decode_lossy(path, encoding, body, &mut warnings)?
+    check_byte_order(path, encoding, body)?;
+    let (raw, repaired) = if reading.lossy {
+        let (text, had_errors) = encoding.decode_without_bom_handling(body);
+        (text.into_owned(), had_errors)
     } else {
-        decode_strict(encoding, body).map_err(|line| Error::Decode {
+        let text = decode_strict(encoding, body).map_err(|line| Error::Decode {
             path: path.to_path_buf(),
             line,
             encoding: encoding.name(),
-        })?
+        })?;
+        (text, false)
     };
+    // A forced encoding is not checked by detection, and --lossy repairs
+    // whatever does not decode: either can read the file in the wrong
+    // encoding and hide its paid markers.
+    if reading.encoding.is_some() || reading.lossy {
+        check_no_hidden_marker(path, encoding, body, &raw)?;
+    }
+    let mut warnings = Vec::new();
+    if repaired {
+        check_repaired_lines(path, encoding, body, &raw, &mut warnings)?;
+    }
     // A wrong encoding can hide the paid markers (UTF-16 read from UTF-8 bytes
     // turns them into CJK characters): if the bytes show a marker the text
     // does not, the preview could leak, so refuse.
@@ -80,6 +97,106 @@ pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
         encoding,
         warnings,
     })
+}
+
+/// The encodings essays come in, each tried on the bytes of a file read in
+/// a forced (or repaired) encoding to see whether it shows a paid marker
+/// the chosen one hides.
+const CANDIDATES: [&Encoding; 8] = [
+    UTF_8, UTF_16LE, UTF_16BE, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR,
+];
+
+/// Refuses `text`, read from `bytes` as `encoding`, when it shows no paid
+/// marker but other candidate encodings that read the bytes (nearly)
+/// without errors show one (all named): the preview would leak what such
+/// a marker opens. A candidate that does not fit the bytes gives up after
+/// its first few bad bytes, so this costs little unless one does fit.
+fn check_no_hidden_marker(
+    path: &Path,
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    text: &str,
+) -> Result<()> {
+    let ascii = bytes.is_ascii();
+    let utf16_implausible = utf8_without_zeros(bytes);
+    let reveals: Vec<&'static str> = CANDIDATES
+        .into_iter()
+        .filter(|&candidate| !same_decoder(candidate, encoding))
+        // ASCII reads alike in every ASCII-compatible encoding.
+        .filter(|&candidate| {
+            !(ascii && candidate.is_ascii_compatible() && encoding.is_ascii_compatible())
+        })
+        // UTF-16 that is valid UTF-8 without zero bytes has no ASCII
+        // character (each has a zero byte) and no full-width one (each has
+        // a 0xFF byte): no marker, nor even a line break. UTF-16 reads most
+        // UTF-8 Chinese without an error, so this saves two decodings.
+        .filter(|&candidate| {
+            !(utf16_implausible && (candidate == UTF_16LE || candidate == UTF_16BE))
+        })
+        .filter(|&candidate| {
+            decode_allowing(candidate, bytes, nearly).is_ok_and(|other| paid::has_marker(&other))
+        })
+        .map(Encoding::name)
+        .collect();
+    if reveals.is_empty() || paid::has_marker(text) {
+        return Ok(());
+    }
+    Err(Error::MarkerHiddenByEncoding {
+        path: path.to_path_buf(),
+        encoding: encoding.name(),
+        reveals: reveals.join(" or "),
+    })
+}
+
+/// Whether `bytes` are valid UTF-8 holding no zero byte.
+fn utf8_without_zeros(bytes: &[u8]) -> bool {
+    !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
+
+/// Whether two encodings decode every byte sequence alike (encoding_rs
+/// reads GBK with its GB18030 decoder).
+fn same_decoder(a: &'static Encoding, b: &'static Encoding) -> bool {
+    let family = |e: &'static Encoding| if e == GBK { GB18030 } else { e };
+    family(a) == family(b)
+}
+
+/// Refuses UTF-16 read in the wrong byte order: line breaks are code units
+/// 0x000A and 0x000D, and swapped they become U+0A00 and U+0D00, which
+/// essays do not hold, so the right order has far more line breaks.
+fn check_byte_order(path: &Path, encoding: &'static Encoding, bytes: &[u8]) -> Result<()> {
+    let other = if encoding == UTF_16LE {
+        UTF_16BE
+    } else if encoding == UTF_16BE {
+        UTF_16LE
+    } else {
+        return Ok(());
+    };
+    let breaks = utf16_line_breaks(encoding, bytes);
+    let other_breaks = utf16_line_breaks(other, bytes);
+    if other_breaks > 2 * breaks {
+        return Err(Error::ByteOrder {
+            path: path.to_path_buf(),
+            encoding: encoding.name(),
+            breaks,
+            other: other.name(),
+            other_breaks,
+        });
+    }
+    Ok(())
+}
+
+/// How many code units of `bytes`, read as UTF-16 in `encoding`'s byte
+/// order, are line breaks.
+fn utf16_line_breaks(encoding: &'static Encoding, bytes: &[u8]) -> usize {
+    let unit: fn([u8; 2]) -> u16 = if encoding == UTF_16LE {
+        u16::from_le_bytes
+    } else {
+        u16::from_be_bytes
+    };
+    bytes
+        .chunks_exact(2)
+        .filter(|pair| matches!(unit([pair[0], pair[1]]), 0x0a | 0x0d))
+        .count()
 }
 
 /// Refuses a byte-order mark the bytes after it contradict: UTF-16 text
@@ -102,12 +219,19 @@ fn check_bom(path: &Path, encoding: &'static Encoding, body: &[u8]) -> Result<()
 
 /// The encoding of bytes without a BOM: UTF-16 when its zero bytes say so,
 /// UTF-8 when valid (or broken but `lossy`), else chardetng's guess among
-/// the CJK encodings.
+/// the CJK encodings. Zero bytes that are not UTF-16 are binary data,
+/// unless control bytes are as rare as a stray one in a text, which
+/// [`clean`] removes with a warning.
 fn detect(path: &Path, bytes: &[u8], lossy: bool) -> Result<&'static Encoding> {
     if bytes.contains(&0) {
-        return utf16_without_bom(bytes).ok_or_else(|| Error::Binary {
-            path: path.to_path_buf(),
-        });
+        if let Some(encoding) = utf16_without_bom(bytes) {
+            return Ok(encoding);
+        }
+        if !has_few_control_bytes(bytes) {
+            return Err(Error::Binary {
+                path: path.to_path_buf(),
+            });
+        }
     }
     if let Some(line) = broken_utf8_line(bytes) {
         if lossy {
@@ -122,26 +246,32 @@ fn detect(path: &Path, bytes: &[u8], lossy: bool) -> Result<&'static Encoding> {
     Ok(guess_legacy(bytes))
 }
 
-/// UTF-16LE or BE text without a BOM: every zero byte on the same side of
-/// its code unit, the whole decodes, and the result is lines of text (no
-/// controls but tab and line breaks), and the bytes are not UTF-8 text with
-/// stray zeros. Binary data fails one of these.
+/// Whether control bytes other than tab, line breaks and form feed are at
+/// most one in 64 bytes (and one in any file): text with a stray NUL, not
+/// images or archives, whose compressed data is full of them.
+fn has_few_control_bytes(bytes: &[u8]) -> bool {
+    let controls = bytes
+        .iter()
+        .filter(|&&b| matches!(b, 0..=8 | 0x0b | 0x0e..=0x1f))
+        .count();
+    controls <= 1 + bytes.len() / 64
+}
+
+/// UTF-16LE or BE text without a BOM: the byte order with more line breaks
+/// (see [`check_byte_order`]), whose whole decodes into lines of text (no
+/// controls but tab and line breaks), when the bytes are not UTF-8 text
+/// with stray zeros. Binary data fails one of these. Zero bytes may stand
+/// on both sides of the code units: 一 is U+4E00.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    let zeros_at = |parity: usize| {
-        bytes
-            .iter()
-            .enumerate()
-            .all(|(i, &b)| b != 0 || i % 2 == parity)
-    };
-    let encoding = if zeros_at(1) {
-        UTF_16LE
-    } else if zeros_at(0) {
-        UTF_16BE
-    } else {
-        return None;
+    let le_breaks = utf16_line_breaks(UTF_16LE, bytes);
+    let be_breaks = utf16_line_breaks(UTF_16BE, bytes);
+    let encoding = match le_breaks.cmp(&be_breaks) {
+        std::cmp::Ordering::Greater => UTF_16LE,
+        std::cmp::Ordering::Less => UTF_16BE,
+        std::cmp::Ordering::Equal => return None,
     };
     // UTF-8 with stray zero bytes: without them it reads as UTF-8 text, and
     // they are too few for UTF-16, where every ASCII character has one.
@@ -156,7 +286,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let is_text = !text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
-    (is_text && text.contains('\n')).then_some(encoding)
+    is_text.then_some(encoding)
 }
 
 /// The line of the first bad byte when the bytes are UTF-8 text with an
@@ -190,38 +320,81 @@ fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
 
 /// Decodes without replacement; on malformed input returns the 1-based line.
 fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> std::result::Result<String, usize> {
+    decode_allowing(encoding, bytes, strictly).map_err(|decoded| line_count(&decoded))
+}
+
+/// How much input the decoder is given at a time: encoding_rs may scan all
+/// the input it is given on every call, and a call ends at each bad byte.
+const DECODE_CHUNK: usize = 1 << 16;
+
+/// Decodes `bytes`, replacing bad ones with U+FFFD as long as there are at
+/// most `allowed_errors(bytes read so far)` of them; past that, stops and
+/// returns what was decoded before the error too many.
+fn decode_allowing(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    allowed_errors: fn(usize) -> usize,
+) -> std::result::Result<String, String> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
+    // Room for the first chunk; the string grows (doubling) as needed.
+    let first_chunk = bytes.len().min(DECODE_CHUNK);
     let capacity = decoder
-        .max_utf8_buffer_length_without_replacement(bytes.len())
-        .unwrap_or(bytes.len().saturating_mul(3));
+        .max_utf8_buffer_length_without_replacement(first_chunk)
+        .unwrap_or(first_chunk.saturating_mul(3));
     let mut out = String::with_capacity(capacity);
-    let mut rest = bytes;
-    loop {
-        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
-        rest = &rest[read..];
-        match result {
-            encoding_rs::DecoderResult::InputEmpty => return Ok(out),
-            encoding_rs::DecoderResult::OutputFull => out.reserve(rest.len() * 3 + 16),
-            encoding_rs::DecoderResult::Malformed(_, _) => {
-                return Err(line_count(&out));
+    let mut errors = 0;
+    let mut read_so_far = 0;
+    for chunk in bytes.chunks(DECODE_CHUNK) {
+        let last = read_so_far + chunk.len() == bytes.len();
+        let mut rest = chunk;
+        loop {
+            let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, last);
+            rest = &rest[read..];
+            read_so_far += read;
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => break,
+                encoding_rs::DecoderResult::OutputFull => out.reserve(rest.len() * 3 + 16),
+                encoding_rs::DecoderResult::Malformed(_, _) => {
+                    errors += 1;
+                    if errors > allowed_errors(read_so_far) {
+                        return Err(out);
+                    }
+                    out.push('\u{fffd}');
+                }
             }
         }
     }
+    Ok(out)
 }
 
-/// Decodes replacing bad bytes with U+FFFD, with one warning naming the
-/// first such line. A repaired line that may hold a paid marker is an error:
-/// a marker with a bad byte in it would no longer be seen.
-fn decode_lossy(
+/// No bad byte at all.
+fn strictly(_read: usize) -> usize {
+    0
+}
+
+/// What "nearly without errors" allows a candidate decoding: a few bad
+/// bytes, and one more per 1000 bytes read. A wrong encoding fails this
+/// within its first few thousand bytes.
+fn nearly(read: usize) -> usize {
+    4 + read / 1000
+}
+
+/// Warns once about the lines of `text` (read from `bytes` as `encoding`
+/// by --lossy) whose bad bytes were replaced with U+FFFD, naming the first.
+/// A repaired line is an error when it, or its bytes read in any candidate
+/// encoding, may hold a paid marker: a marker with a bad byte in it, or
+/// one the chosen encoding turned into mojibake, would no longer be seen.
+fn check_repaired_lines(
     path: &Path,
     encoding: &'static Encoding,
     bytes: &[u8],
+    text: &str,
     warnings: &mut Vec<Warning>,
-) -> Result<String> {
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    if !had_errors {
-        return Ok(text.into_owned());
-    }
+) -> Result<()> {
+    let raw = raw_lines(encoding, bytes);
+    // An encoding that does not keep line breaks as they are (none of the
+    // candidates) has its first repaired line checked against the whole file.
+    let lines_kept = raw.len() == text.split('\n').count();
     let mut first = None;
     let mut count = 0;
     for (index, line) in text.split('\n').enumerate() {
@@ -230,9 +403,12 @@ fn decode_lossy(
         }
         count += 1;
         first.get_or_insert(index + 1);
-        let folded = line.to_lowercase();
-        if line.contains(['#', '＃']) || folded.contains("paid") || folded.contains("ｐａｉｄ")
-        {
+        let suspect = if lines_kept {
+            may_hold_marker(line) || raw_line_may_hold_marker(raw[index])
+        } else {
+            count == 1 && (may_hold_marker(text) || raw_line_may_hold_marker(bytes))
+        };
+        if suspect {
             return Err(Error::LossyMarker {
                 path: path.to_path_buf(),
                 line: index + 1,
@@ -248,7 +424,66 @@ fn decode_lossy(
             encoding.name()
         ),
     ));
-    Ok(text.into_owned())
+    Ok(())
+}
+
+/// The bytes of each line of `bytes` read as `encoding`, without their
+/// line feed: split at the code unit 0x000A in UTF-16, else at the byte
+/// 0x0A, which the ASCII-compatible encodings never use inside a character.
+fn raw_lines<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Vec<&'a [u8]> {
+    let feed: &[u8] = if encoding == UTF_16LE {
+        b"\n\0"
+    } else if encoding == UTF_16BE {
+        b"\0\n"
+    } else {
+        b"\n"
+    };
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while at + feed.len() <= bytes.len() {
+        if &bytes[at..at + feed.len()] == feed {
+            lines.push(&bytes[start..at]);
+            start = at + feed.len();
+        }
+        at += feed.len();
+    }
+    lines.push(&bytes[start..]);
+    lines
+}
+
+/// Whether the bytes of a repaired line show a paid marker in any
+/// candidate encoding; UTF-16 is read from both byte boundaries, since a
+/// line cut out of a file in another encoding may start mid-unit.
+fn raw_line_may_hold_marker(raw_line: &[u8]) -> bool {
+    CANDIDATES.iter().any(|&candidate| {
+        let shifted = if candidate == UTF_16LE || candidate == UTF_16BE {
+            raw_line.get(1..).unwrap_or_default()
+        } else {
+            raw_line
+        };
+        [raw_line, shifted]
+            .iter()
+            .any(|bytes| shows_marker(&candidate.decode_without_bom_handling(bytes).0))
+    })
+}
+
+/// Whether another encoding's reading of a repaired line shows a paid
+/// marker, whole or broken by a bad byte: one bad byte leaves a pair of
+/// hash signs or the letters `paid` intact (full-width or not, any case).
+/// A lone `＃` does not count: mojibake is full of them.
+fn shows_marker(reading: &str) -> bool {
+    static BROKEN_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("(?i)[#＃]{2}|[pｐ][aａ][iｉ][dｄ]").expect("the pattern is valid")
+    });
+    BROKEN_MARKER.is_match(reading) || paid::has_marker(reading)
+}
+
+/// Whether a repaired line in the chosen encoding may hold a paid marker:
+/// it shows one (see [`shows_marker`]) or has a `#` sign at all, since a
+/// bad byte may have broken the rest.
+fn may_hold_marker(line: &str) -> bool {
+    line.contains(['#', '＃']) || shows_marker(line)
 }
 
 /// The 1-based number of the line that `text` ends on (LF, CRLF or CR endings).
@@ -342,18 +577,38 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_recognised() {
-        let text = "标题 Title\n正文，第二行。\n";
-        for little_endian in [true, false] {
-            let decoded = decode(p(), &utf16(text, little_endian), Reading::default()).unwrap();
-            assert_eq!(decoded.text, text);
+        // 一 (U+4E00) puts a zero byte on the other side of its code unit
+        // from the zeros of ASCII characters.
+        for text in ["标题 Title\n正文，第二行。\n", "一二三\n统一的一行。\n一\n"]
+        {
+            for little_endian in [true, false] {
+                let decoded = decode(p(), &utf16(text, little_endian), Reading::default()).unwrap();
+                assert_eq!(decoded.text, text);
+                assert_eq!(
+                    decoded.encoding.name(),
+                    ["UTF-16BE", "UTF-16LE"][little_endian as usize]
+                );
+            }
         }
-        // Zero bytes on both sides of the code units: binary, not text.
+        // Zero bytes on both sides of the code units and no line break in
+        // either byte order: binary, not text.
         let err = decode(p(), b"ab\0\0c\nd\0", Reading::default()).unwrap_err();
         assert!(matches!(err, Error::Binary { .. }), "{err}");
-        // UTF-8 with one zero byte where UTF-16 would have one.
-        for utf8 in ["标题\n正文\n\0\n", "Tea\nfree text\n\0\n", "ab\n\0"] {
-            let err = decode(p(), utf8.as_bytes(), Reading::default()).unwrap_err();
-            assert!(matches!(err, Error::Binary { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_stray_nul_in_utf8_is_removed_with_a_warning() {
+        for (bytes, text) in [
+            ("标题\n正文\n\0\n", "标题\n正文\n\n"),
+            ("Tea\nfree text\n\0\n", "Tea\nfree text\n\n"),
+            ("ab\n\0", "ab\n"),
+            ("题目\n一段\0正文。\n", "题目\n一段正文。\n"),
+        ] {
+            let decoded = decode(p(), bytes.as_bytes(), Reading::default()).unwrap();
+            assert_eq!(decoded.encoding, UTF_8, "{bytes:?}");
+            assert_eq!(decoded.text, text);
+            assert_eq!(decoded.warnings.len(), 1, "{bytes:?}");
+            assert!(decoded.warnings[0].message.contains("control character"));
         }
     }
 
@@ -454,33 +709,158 @@ mod tests {
         );
     }
 
+    /// The error of reading `bytes` as `forced` (with `lossy`): the two
+    /// encodings it names, or panics when it is not a hidden marker.
+    fn hidden_marker(bytes: &[u8], forced: &str, lossy: bool) -> (&'static str, String) {
+        let reading = Reading {
+            encoding: Some(encoding_for_label(forced).unwrap()),
+            lossy,
+        };
+        match decode(p(), bytes, reading) {
+            Err(Error::MarkerHiddenByEncoding {
+                encoding, reveals, ..
+            }) => (encoding, reveals),
+            other => panic!("read as {forced}: {other:?}"),
+        }
+    }
+
+    /// An essay whose paid sentence sits between full-width markers.
+    const WIDE_MARKERS: &str = "一篇短文\n开头的话大家都能读。\n＃＃ｐａｉｄｂｅｇｉｎ＃＃只有付费读者才能读到这一句。＃＃ｐａｉｄｅｎｄ＃＃\n结尾。\n";
+    /// The same in traditional characters, which Big5 can hold.
+    const WIDE_MARKERS_TRADITIONAL: &str = "一篇短文\n開頭的話大家都能讀。\n＃＃ｐａｉｄｂｅｇｉｎ＃＃只有付費讀者才能讀到這一句。＃＃ｐａｉｄｅｎｄ＃＃\n結尾。\n";
+
+    /// The same in Japanese, for Shift_JIS and EUC-JP.
+    const WIDE_MARKERS_JAPANESE: &str = "短い文章\n誰でも読める部分です。\n＃＃ｐａｉｄｂｅｇｉｎ＃＃お金を払った人だけが読める文です。＃＃ｐａｉｄｅｎｄ＃＃\n終わり。\n";
+    /// The same in Korean, for EUC-KR.
+    const WIDE_MARKERS_KOREAN: &str = "짧은 글\n누구나 읽는 부분.\n＃＃ｐａｉｄｂｅｇｉｎ＃＃돈을 낸 사람만 읽는 문장.＃＃ｐａｉｄｅｎｄ＃＃\n끝.\n";
+
     #[test]
-    fn an_encoding_that_hides_paid_markers_is_refused() {
-        let bytes = b"Title\nfree\n##paidbegin##SECRET##paidend##\nend\n";
-        let forced = encoding_for_label("utf-16le").unwrap();
-        assert!(matches!(
-            decode(
-                p(),
-                bytes,
-                Reading {
-                    encoding: Some(forced),
-                    lossy: false
-                }
-            ),
-            Err(Error::WrongEncoding { .. })
-        ));
-        let mut utf16 = vec![0xff, 0xfe];
-        utf16.extend(
-            "题\n##paidbegin##付费"
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes),
+    fn a_forced_encoding_that_hides_paid_markers_is_refused() {
+        let ascii = b"Title\nfree\n##paidbegin##SECRET##paidend##\nend\n";
+        let (encoding, reveals) = hidden_marker(ascii, "utf-16le", false);
+        assert_eq!(encoding, "UTF-16LE");
+        assert!(reveals.starts_with("UTF-8 or gb18030"), "{reveals}");
+
+        let big5 = BIG5.encode(WIDE_MARKERS_TRADITIONAL).0;
+        assert_eq!(
+            hidden_marker(&big5, "gb18030", false),
+            ("gb18030", "Big5".into())
         );
-        assert!(
-            decode(p(), &utf16, Reading::default())
-                .unwrap()
-                .text
-                .contains("##paidbegin##")
+        let sjis = SHIFT_JIS.encode(WIDE_MARKERS_JAPANESE).0;
+        assert_eq!(
+            hidden_marker(&sjis, "gb18030", false),
+            ("gb18030", "Shift_JIS".into())
         );
+        assert_eq!(
+            hidden_marker(&sjis, "euc-kr", false),
+            ("EUC-KR", "Shift_JIS".into())
+        );
+        let euc_kr = EUC_KR.encode(WIDE_MARKERS_KOREAN).0;
+        let (encoding, reveals) = hidden_marker(&euc_kr, "utf-16le", false);
+        assert_eq!(
+            (encoding, reveals.as_str()),
+            ("UTF-16LE", "gb18030 or EUC-KR")
+        );
+
+        // --lossy replaces what gb18030 cannot read but keeps the mojibake.
+        let utf8 = WIDE_MARKERS.as_bytes();
+        assert_eq!(
+            hidden_marker(utf8, "gb18030", true),
+            ("gb18030", "UTF-8".into())
+        );
+    }
+
+    #[test]
+    fn the_right_forced_encoding_is_not_refused() {
+        let plain = "一篇短文\n没有付费的部分，只有普通的句子。\n第二段也很普通。\n";
+        let plain_traditional = "一篇短文\n沒有付費的部分，只有普通的句子。\n第二段也很普通。\n";
+        let cases = [
+            (WIDE_MARKERS, "gb18030", GB18030),
+            (plain, "gb18030", GB18030),
+            (plain, "gbk", GB18030),
+            (WIDE_MARKERS_TRADITIONAL, "big5", BIG5),
+            (plain_traditional, "big5", BIG5),
+            (WIDE_MARKERS_JAPANESE, "shift_jis", SHIFT_JIS),
+            (WIDE_MARKERS_JAPANESE, "euc-jp", EUC_JP),
+            (WIDE_MARKERS_KOREAN, "euc-kr", EUC_KR),
+        ];
+        for (text, label, encoding) in cases {
+            let bytes = encoding.encode(text).0;
+            let decoded = decode(p(), &bytes, forced(encoding_for_label(label).unwrap()))
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(decoded.text, text, "{label}");
+        }
+        for text in [WIDE_MARKERS, plain] {
+            let decoded = decode(p(), &utf16(text, true), forced(UTF_16LE)).unwrap();
+            assert_eq!(decoded.text, text);
+        }
+    }
+
+    #[test]
+    fn utf16_in_the_wrong_byte_order_is_refused() {
+        let text = "一篇短文\n开头的话大家都能读。\n结尾。\n";
+        for (little_endian, forced_label, other) in [
+            (true, "utf-16be", "UTF-16LE"),
+            (false, "utf-16le", "UTF-16BE"),
+        ] {
+            let mut bytes = utf16(text, little_endian);
+            let reading = forced(encoding_for_label(forced_label).unwrap());
+            let err = decode(p(), &bytes, reading).unwrap_err();
+            assert!(
+                matches!(err, Error::ByteOrder { breaks: 0, other_breaks: 3, other: o, .. } if o == other),
+                "{err}"
+            );
+            // A byte-order mark that lies is caught the same way.
+            let lying_bom: &[u8] = if little_endian {
+                b"\xfe\xff"
+            } else {
+                b"\xff\xfe"
+            };
+            bytes.splice(0..0, lying_bom.iter().copied());
+            let err = decode(p(), &bytes, Reading::default()).unwrap_err();
+            assert!(matches!(err, Error::ByteOrder { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn lossy_does_not_take_a_lone_full_width_hash_in_mojibake_for_a_marker() {
+        // 中裣 in UTF-8 (E4 B8 AD E8 A3 A3) ends in A3 A3, read as gb18030: ＃.
+        let mut bytes = "标题\n这一行有中裣两个字，".as_bytes().to_vec();
+        bytes.extend(b"\xff\n");
+        assert!(GB18030.decode_without_bom_handling(&bytes).0.contains('＃'));
+        let lossy = Reading {
+            encoding: None,
+            lossy: true,
+        };
+        let decoded = decode(p(), &bytes, lossy).unwrap();
+        assert_eq!(decoded.text, "标题\n这一行有中裣两个字，\u{fffd}\n");
+        assert_eq!(decoded.warnings[0].line, Some(2));
+    }
+
+    #[test]
+    fn lossy_reads_the_bytes_of_a_repaired_line_in_every_encoding() {
+        // Big5 bytes read as gb18030: the full-width markers turn into other
+        // characters, with no `#` or `paid` left to see in that reading.
+        // Bad bytes (invalid in both) keep Big5 from reading the whole file.
+        let mut bytes = BIG5.encode("一篇短文\n開頭的話。\n").0.into_owned();
+        bytes.extend(b"\xff");
+        bytes.extend(
+            BIG5.encode("＃＃ｐａｉｄｂｅｇｉｎ＃＃付費的句子。")
+                .0
+                .iter(),
+        );
+        bytes.extend(b"\xff\n");
+        bytes.extend(BIG5.encode("結尾。").0.iter());
+        bytes.extend(b"\xff\xff\xff\xff\xff\n");
+        let reading = Reading {
+            encoding: Some(GB18030),
+            lossy: true,
+        };
+        let (mojibake, _) = GB18030.decode_without_bom_handling(&bytes);
+        let line = mojibake.lines().nth(2).unwrap();
+        assert!(!may_hold_marker(line), "{line}");
+        let err = decode(p(), &bytes, reading).unwrap_err();
+        assert!(matches!(err, Error::LossyMarker { line: 3, .. }), "{err}");
     }
 
     #[test]

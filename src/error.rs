@@ -52,6 +52,42 @@ pub enum Error {
         /// The encoding that was used.
         encoding: &'static str,
     },
+    /// Read in the forced (or --lossy) encoding the file shows no paid
+    /// marker, but read in another encoding that fits its bytes it does.
+    #[error(
+        "{}: read as {encoding} this file holds no paid marker, but read as {reveals} it does, \
+         so {encoding} is probably the wrong encoding and a preview could show paid text; \
+         name the file's real encoding with --encoding (or `encoding` in wenji.toml), \
+         or convert it to UTF-8",
+        .path.display()
+    )]
+    MarkerHiddenByEncoding {
+        /// The essay file.
+        path: PathBuf,
+        /// The encoding the file was read in.
+        encoding: &'static str,
+        /// The encodings in which the bytes show a paid marker ("Big5 or EUC-KR").
+        reveals: String,
+    },
+    /// UTF-16 read in the wrong byte order: the other order has far more line breaks.
+    #[error(
+        "{}: read as {encoding} this file has {breaks} line break(s), read as {other} it has \
+         {other_breaks}, so its byte order is wrong; name its real encoding \
+         (--encoding {other}, or `encoding` in wenji.toml), or convert it to UTF-8",
+        .path.display()
+    )]
+    ByteOrder {
+        /// The essay file.
+        path: PathBuf,
+        /// The UTF-16 variant the file was read in.
+        encoding: &'static str,
+        /// Line breaks in that reading.
+        breaks: usize,
+        /// The other byte order.
+        other: &'static str,
+        /// Line breaks when read in the other byte order.
+        other_breaks: usize,
+    },
     /// A byte-order mark the rest of the file contradicts.
     #[error(
         "{}: the file starts with a {encoding} byte-order mark but is not {encoding} text; \

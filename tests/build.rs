@@ -929,7 +929,10 @@ fn a_forced_encoding_that_hides_the_markers_is_refused() {
         out.path(),
         &["build", "f16.txt", "--encoding", "utf-16le", "-o", "x.epub"],
     );
-    assert_fails_with(&output, "the paid markers in this file disappear");
+    assert_fails_with(
+        &output,
+        "read as UTF-16LE this file holds no paid marker, but read as UTF-8",
+    );
     assert!(!out.path().join("x.epub").exists());
 }
 
