@@ -4,12 +4,15 @@
 //! with both encodings named and nothing written, while the right one
 //! still builds a preview without the paid sentence.
 
+mod support;
+
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::process::Output;
 
 use encoding_rs::{BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS};
+
+use support::{entries, everything, ok, wenji};
 
 /// The paid sentence of every essay below; it must never be printed.
 const PAID: &str = "只有付费读者才能读到这一句";
@@ -39,15 +42,10 @@ fn build(files: &[(&str, &[u8])], essay: &str, args: &[&str]) -> (tempfile::Temp
     for (name, bytes) in files {
         fs::write(dir.path().join(name), bytes).unwrap();
     }
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wenji"))
-        .arg("build")
-        .arg(essay)
-        .args(args)
-        .args(["-o", "out.epub"])
-        .current_dir(dir.path())
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("wenji runs");
+    let mut all = vec!["build", essay];
+    all.extend(args);
+    all.extend(["-o", "out.epub"]);
+    let output = wenji(dir.path(), &all);
     (dir, output)
 }
 
@@ -71,18 +69,9 @@ fn assert_refused(dir: &Path, output: &Output, essay: &str, names: &[&str], paid
 }
 
 /// Every file of the book wenji wrote, as (lossy) text.
-fn book_text(dir: &Path, output: &Output) -> String {
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "wenji failed: {err}");
-    let file = fs::File::open(dir.join("out.epub")).unwrap();
-    let mut archive = zip::ZipArchive::new(file).unwrap();
-    let mut all = String::new();
-    for i in 0..archive.len() {
-        let mut data = Vec::new();
-        archive.by_index(i).unwrap().read_to_end(&mut data).unwrap();
-        all.push_str(&String::from_utf8_lossy(&data));
-    }
-    all
+fn book_text(dir: &Path, output: Output) -> String {
+    ok(output);
+    everything(&entries(&dir.join("out.epub")))
 }
 
 #[test]
@@ -205,7 +194,7 @@ fn the_right_forced_encoding_still_builds() {
     ];
     for (name, bytes, label, paid) in cases {
         let (dir, output) = build(&[(name, &bytes)], name, &["--encoding", label]);
-        let book = book_text(dir.path(), &output);
+        let book = book_text(dir.path(), output);
         assert!(book.contains("的話") || book.contains("的话"), "{name}");
         assert!(!book.contains(paid), "{name}");
     }
@@ -216,7 +205,7 @@ fn utf16_without_bom_holding_u4e00_is_read() {
     // 一 is 00 4E in UTF-16LE: zero bytes on both sides of the code units.
     let bytes = utf16le("一二三\n统一的一行，一个字一个字地读。\n");
     let (dir, output) = build(&[("one.txt", &bytes)], "one.txt", &[]);
-    assert!(book_text(dir.path(), &output).contains("统一的一行"));
+    assert!(book_text(dir.path(), output).contains("统一的一行"));
 }
 
 #[test]
@@ -231,7 +220,7 @@ fn a_nul_byte_in_utf8_is_removed_with_a_warning() {
         err.contains("warning: nul.txt:2: removed 1 control character"),
         "{err}"
     );
-    assert!(book_text(dir.path(), &output).contains("这一段有一个空字节"));
+    assert!(book_text(dir.path(), output).contains("这一段有一个空字节"));
 }
 
 #[test]
