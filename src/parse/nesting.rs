@@ -135,6 +135,15 @@ const SPECIAL: &[&str] = &[
 /// scope" for tags above it.
 const SCOPE_BOUNDARIES: &[&str] = &["table", "td", "th"];
 
+/// The most cells kept in a table row: no reader lays out more columns
+/// (the sanitiser caps `colspan` at 1,000 too), and Markdown pads every row
+/// to the header's width, so a header of 50,000 columns made 50,000 cells
+/// a row. Later cells' content joins the last cell kept.
+pub const MAX_CELLS_PER_ROW: usize = 1000;
+
+/// The elements of a table's structure.
+const TABLE_PARTS: &[&str] = &["table", "thead", "tbody", "tfoot", "tr", "td", "th"];
+
 /// Table elements in which only other table elements may start.
 const TABLE_ROWS: &[&str] = &["table", "thead", "tbody", "tfoot", "tr"];
 
@@ -170,6 +179,7 @@ pub fn balance(html: &str) -> Balanced {
         html,
         out: String::with_capacity(html.len() + html.len() / 8),
         open: Vec::new(),
+        rows: Vec::new(),
         flattened: false,
         no_end_after: Vec::new(),
     };
@@ -195,6 +205,8 @@ struct Balancer<'a> {
     out: String,
     /// The open allowed elements, innermost last; never more than [`MAX_DEPTH`].
     open: Vec<&'static str>,
+    /// Per open `tr`, innermost last: how many cells it has.
+    rows: Vec<usize>,
     flattened: bool,
     /// Elements removed with content whose end tag was looked for in vain
     /// from a position on: no search from there on can succeed either.
@@ -258,6 +270,9 @@ impl Balancer<'_> {
         let in_rows = self.open.last().is_some_and(|top| TABLE_ROWS.contains(top));
         match name {
             "td" | "th" => {
+                if self.in_full_row() {
+                    return tag.end;
+                }
                 if !self.open_table_part() {
                     return tag.end;
                 }
@@ -347,6 +362,10 @@ impl Balancer<'_> {
     /// Handles an end tag: closes the innermost open element of that name
     /// and every element inside it; a stray end tag is dropped.
     fn end_tag(&mut self, name: &str) {
+        // The last cell of a full row stays open for the content of those left out.
+        if matches!(name, "td" | "th") && self.in_full_row() {
+            return;
+        }
         if let Some(index) = self.open.iter().rposition(|n| *n == name) {
             self.close_from(index);
         }
@@ -367,6 +386,17 @@ impl Balancer<'_> {
         let cell = matches!(self.open[part], "td" | "th");
         self.close_from(part + usize::from(!cell));
         true
+    }
+
+    /// Whether the innermost open table part is a row, or a cell of a row,
+    /// that has [`MAX_CELLS_PER_ROW`] cells already.
+    fn in_full_row(&self) -> bool {
+        let part = self.open.iter().rev().find(|n| TABLE_PARTS.contains(n));
+        matches!(part, Some(&("tr" | "td" | "th")))
+            && self
+                .rows
+                .last()
+                .is_some_and(|&cells| cells >= MAX_CELLS_PER_ROW)
     }
 
     /// Closes the `p` in button scope, if any, with everything inside it.
@@ -397,6 +427,15 @@ impl Balancer<'_> {
         }
         self.write_start(name, attributes);
         self.open.push(name);
+        match name {
+            "tr" => self.rows.push(0),
+            "td" | "th" => {
+                if let Some(cells) = self.rows.last_mut() {
+                    *cells += 1;
+                }
+            }
+            _ => {}
+        }
     }
 
     fn write_start(&mut self, name: &str, attributes: &[(String, &str)]) {
@@ -420,6 +459,9 @@ impl Balancer<'_> {
     /// Closes the open elements from `index` on, innermost first.
     fn close_from(&mut self, index: usize) {
         for name in self.open.drain(index..).rev() {
+            if name == "tr" {
+                self.rows.pop();
+            }
             self.out.push_str("</");
             self.out.push_str(name);
             self.out.push('>');
@@ -657,6 +699,20 @@ mod tests {
             balance("<table><tr><td>a</td></tr><table><thead><tr><td>b<tbody><tr><td>c").html,
             "<table><tbody><tr><td>a</td></tr></tbody></table><table><thead><tr><td>b</td></tr></thead><tbody><tr><td>c</td></tr></tbody></table>"
         );
+    }
+
+    #[test]
+    fn rows_keep_at_most_the_maximum_of_cells() {
+        let row = |cells: usize| format!("<tr>{}</tr>", "<td>c</td>".repeat(cells));
+        let html = format!("<table>{}{}</table>", row(MAX_CELLS_PER_ROW + 500), row(3));
+        let balanced = balance(&html).html;
+        let expected = format!(
+            "<table><tbody><tr>{}<td>{}</td></tr>{}</tbody></table>",
+            "<td>c</td>".repeat(MAX_CELLS_PER_ROW - 1),
+            "c".repeat(501),
+            row(3)
+        );
+        assert_eq!(balanced, expected);
     }
 
     #[test]
