@@ -268,6 +268,14 @@ impl Balancer<'_> {
             return tag.end;
         };
         let in_rows = self.open.last().is_some_and(|top| TABLE_ROWS.contains(top));
+        if in_rows
+            && !TABLE_PARTS.contains(&name)
+            && let Some(table) = self.open.iter().rposition(|n| *n == "table")
+        {
+            // Only cells hold content in a table: HTML moves other content
+            // out in front of the table. Ending the table keeps it in order.
+            self.close_from(table);
+        }
         match name {
             "td" | "th" => {
                 if self.in_full_row() {
@@ -302,7 +310,6 @@ impl Balancer<'_> {
                 };
                 self.close_from(table + 1);
             }
-            _ if in_rows && name != "table" => return tag.end,
             "table" => {
                 self.close_p();
                 if in_rows && let Some(table) = self.open.iter().rposition(|n| *n == "table") {
@@ -690,14 +697,18 @@ mod tests {
     }
 
     #[test]
-    fn tables_get_their_rows_and_lose_stray_tags() {
+    fn tables_get_their_rows_and_end_before_stray_content() {
         assert_eq!(
-            balance("<table><b>x<td>1<td>2<tr><th>3<table><tr><td>4</table>5</table><td>6").html,
-            "<table>x<tbody><tr><td>1</td><td>2</td></tr><tr><th>3<table><tbody><tr><td>4</td></tr></tbody></table>5</th></tr></tbody></table>6"
+            balance("<table><td>1<td>2<tr><th>3<table><tr><td>4</table>5</table><td>6").html,
+            "<table><tbody><tr><td>1</td><td>2</td></tr><tr><th>3<table><tbody><tr><td>4</td></tr></tbody></table>5</th></tr></tbody></table>6"
         );
         assert_eq!(
             balance("<table><tr><td>a</td></tr><table><thead><tr><td>b<tbody><tr><td>c").html,
             "<table><tbody><tr><td>a</td></tr></tbody></table><table><thead><tr><td>b</td></tr></thead><tbody><tr><td>c</td></tr></tbody></table>"
+        );
+        assert_eq!(
+            balance("<p>a <table></p>\n<p><img src=\"i.svg\" alt=\"图\"></p><td>x").html,
+            "<p>a </p><table>\n</table><p><img src=\"i.svg\" alt=\"图\"></p>x"
         );
     }
 
