@@ -181,7 +181,11 @@ fn a_table_of_fifty_thousand_columns_builds() {
     // paragraph (html5ever moves text out of the table before it).
     assert!(shape.text.matches('乙').count() >= 20_000);
     // Markdown pads each of those rows to 50,000 cells; at most a thousand stay.
-    assert!(shape.elements < 10 * MAX_CELLS_PER_ROW, "{}", shape.elements);
+    assert!(
+        shape.elements < 10 * MAX_CELLS_PER_ROW,
+        "{}",
+        shape.elements
+    );
 }
 
 #[test]
