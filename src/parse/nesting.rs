@@ -158,8 +158,9 @@ pub struct Balanced {
     pub flattened: bool,
 }
 
-/// `html` with the tags of elements deeper than [`MAX_DEPTH`] removed, or
-/// `None` when nothing nests that deep.
+/// `html` balanced by [`balance`] when elements in it nest deeper than
+/// [`MAX_DEPTH`] (their tags removed), or `None` when nothing nests that deep.
+/// ([`sanitize::clean`] balances any HTML again before parsing it.)
 pub fn limit(html: &str) -> Option<String> {
     // Fewer tags than the limit cannot nest beyond it.
     if html.bytes().filter(|&b| b == b'<').count() <= MAX_DEPTH {
