@@ -269,8 +269,8 @@ const SVG_ATTRIBUTES: &[&str] = &[
 ];
 
 /// Why an SVG image cannot go into a book, if it cannot: it must be
-/// well-formed XML with an `svg` root, hold only [`SVG_ELEMENTS`] with
-/// [`SVG_ATTRIBUTES`] (so it runs no script and no animation), and refer
+/// well-formed XML with an `svg` root, hold only allowed elements with
+/// allowed attributes (so it runs no script and no animation), and refer
 /// to nothing outside itself (`href`, CSS `url()` and `@import`, style
 /// sheet instructions). Elements of other namespaces (an editor's own
 /// data) may stand only inside `metadata`, where nothing is drawn.
