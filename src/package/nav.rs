@@ -13,12 +13,27 @@ pub const NAV_NAME: &str = "nav.xhtml";
 pub const NCX_NAME: &str = "toc.ncx";
 
 /// The EPUB 3 navigation document: the table of contents and landmarks.
+/// It must be one file, yet no XHTML file may pass 256 KiB: when the whole
+/// tree does not fit, it lists fewer levels of sections (chapters always;
+/// the table-of-contents page, split across files, lists them all).
 pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
+    let mut levels = depth(toc).max(1);
+    loop {
+        let nav = nav_document_to(book, toc, levels);
+        if nav.len() <= xhtml::MAX_PAGE_BYTES || levels == 1 {
+            return nav;
+        }
+        levels -= 1;
+    }
+}
+
+/// The navigation document listing `levels` levels of the table of contents.
+fn nav_document_to(book: &Book, toc: &[NavEntry], levels: usize) -> String {
     let words = strings(&book.lang);
     let mut body = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>");
     escape_into(&mut body, words.contents);
     body.push_str("</h1>\n");
-    nav_list(&mut body, toc);
+    nav_list(&mut body, toc, levels);
     body.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-label=\"Landmarks\" hidden=\"hidden\">\n<h2>");
     escape_into(&mut body, words.contents);
     body.push_str("</h2>\n<ol>\n");
@@ -52,7 +67,7 @@ pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
     xhtml::document(book, words.contents, "", &body)
 }
 
-fn nav_list(out: &mut String, entries: &[NavEntry]) {
+fn nav_list(out: &mut String, entries: &[NavEntry], levels: usize) {
     out.push_str("<ol>\n");
     for entry in entries {
         out.push_str("<li><a href=\"");
@@ -60,9 +75,9 @@ fn nav_list(out: &mut String, entries: &[NavEntry]) {
         out.push_str("\">");
         escape_into(out, &entry.title);
         out.push_str("</a>");
-        if !entry.children.is_empty() {
+        if levels > 1 && !entry.children.is_empty() {
             out.push('\n');
-            nav_list(out, &entry.children);
+            nav_list(out, &entry.children, levels - 1);
         }
         out.push_str("</li>\n");
     }
@@ -139,6 +154,27 @@ mod tests {
         assert!(nav.contains("<li><a href=\"c0001.xhtml\">一</a>\n<ol>\n<li><a href=\"c0001.xhtml#s1\">&lt;节&gt;</a></li>\n</ol>\n</li>"));
         assert!(nav.contains("epub:type=\"bodymatter\" href=\"c0001.xhtml\""));
         assert!(nav.contains("lang=\"zh-Hans\" xml:lang=\"zh-Hans\""));
+    }
+
+    #[test]
+    fn a_nav_too_large_for_one_file_lists_fewer_levels() {
+        let chapter = |count: usize| NavEntry {
+            title: "章".into(),
+            href: "c0001.xhtml".into(),
+            children: (0..count)
+                .map(|n| NavEntry {
+                    title: format!("第{n}节"),
+                    href: format!("c0001.xhtml#s{n}"),
+                    children: Vec::new(),
+                })
+                .collect(),
+        };
+        let small = nav_document(&sample(false), &[chapter(100)]);
+        assert!(small.contains("c0001.xhtml#s99"));
+        let large = nav_document(&sample(false), &[chapter(20_000), toc().remove(0)]);
+        assert!(large.len() <= xhtml::MAX_PAGE_BYTES);
+        assert!(!large.contains("#s"));
+        assert_eq!(large.matches("<li><a href=\"c0001.xhtml\">").count(), 2);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! (its content stays), and stray text or elements in a list are wrapped in
 //! an item.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use ego_tree::NodeRef;
@@ -18,11 +18,12 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use crate::error::Result;
+use crate::parse::nesting;
 use crate::xml::escape_into;
 
 /// Elements allowed through: those of EPUB 3 XHTML that need no id or
 /// special attribute to be valid.
-const TAGS: &[&str] = &[
+pub(crate) const TAGS: &[&str] = &[
     "a",
     "abbr",
     "b",
@@ -75,13 +76,13 @@ const TAGS: &[&str] = &[
 ];
 
 /// Elements removed together with their content.
-const DROP_WITH_CONTENT: &[&str] = &[
+pub(crate) const DROP_WITH_CONTENT: &[&str] = &[
     "rp", "caption", "script", "style", "iframe", "object", "embed", "noscript", "template",
     "textarea", "select", "svg", "math", "title", "head",
 ];
 
 /// Elements written as `<x/>`.
-const VOID: &[&str] = &["br", "hr", "img", "wbr"];
+pub(crate) const VOID: &[&str] = &["br", "hr", "img", "wbr"];
 
 /// Elements whose content must be phrasing content (no blocks inside).
 const PHRASING_ONLY: &[&str] = &[
@@ -97,19 +98,36 @@ const PHRASING: &[&str] = &[
     "wbr",
 ];
 
+/// Attributes allowed through: on every element, and per element.
+const GENERIC_ATTRIBUTES: &[&str] = &["title"];
+const ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href"]),
+    ("img", &["src", "alt"]),
+    ("ol", &["start"]),
+    ("td", &["colspan", "rowspan"]),
+    ("th", &["colspan", "rowspan"]),
+];
+
+/// Whether the sanitiser keeps attribute `key` on element `element`.
+pub(crate) fn allows_attribute(element: &str, key: &str) -> bool {
+    GENERIC_ATTRIBUTES.contains(&key)
+        || ATTRIBUTES
+            .iter()
+            .any(|(e, keys)| *e == element && keys.contains(&key))
+}
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::empty();
     builder
         .tags(TAGS.iter().copied().collect())
         .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
-        .generic_attributes(["title"].into_iter().collect())
-        .tag_attributes(HashMap::from([
-            ("a", HashSet::from(["href"])),
-            ("img", HashSet::from(["src", "alt"])),
-            ("ol", HashSet::from(["start"])),
-            ("td", HashSet::from(["colspan", "rowspan"])),
-            ("th", HashSet::from(["colspan", "rowspan"])),
-        ]))
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(
+            ATTRIBUTES
+                .iter()
+                .map(|(element, keys)| (*element, keys.iter().copied().collect()))
+                .collect(),
+        )
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(None)
@@ -118,8 +136,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 /// Sanitises `html` and parses the result into a tree for [`write_xhtml`].
+/// The HTML is balanced first ([`nesting::balance`]), so that hostile tag
+/// soup costs html5ever linear time and memory.
 pub fn clean(html: &str) -> Html {
-    Html::parse_fragment(&SANITIZER.clean(html).to_string())
+    let balanced = nesting::balance(html);
+    Html::parse_fragment(&SANITIZER.clean(&balanced.html).to_string())
 }
 
 /// Decides where an `<img src>` goes: `Some(href)` inside the book, or

@@ -113,14 +113,22 @@ pub fn apply_to_markup<'a>(xhtml: &'a str, rules: &TextRules) -> Cow<'a, str> {
 fn next_ruby(text: &str) -> Option<(&str, &str, &str, &str)> {
     const MARK: usize = '《'.len_utf8(); // 《, 》 and ｜ are all three bytes
     let mut search = 0;
+    // The last bar before `scanned`: each stretch of text is searched for
+    // bars once, so a line of a million `《…》` costs linear time.
+    let mut scanned = 0;
+    let mut last_bar = None;
     while let Some(found) = text[search..].find('《') {
         let open = search + found;
         let close = open + text[open..].find('》')?;
+        if let Some(bar) = text[scanned..open].rfind('｜') {
+            last_bar = Some(scanned + bar);
+        }
+        scanned = open;
         let reading = &text[open + MARK..close];
         let head = &text[..open];
         let after = &text[close + MARK..];
         if !reading.is_empty() && !reading.contains('《') {
-            if let Some(bar) = head.rfind('｜') {
+            if let Some(bar) = last_bar {
                 let base = &head[bar + MARK..];
                 if !base.is_empty() {
                     return Some((&head[..bar], base, reading, after));
@@ -352,6 +360,11 @@ mod tests {
             "<ruby>与漢字<rt>かんじ</rt></ruby>"
         );
         assert_eq!(text("a<b《》", &r), "a&lt;b《》");
+        // A bar stays the base's start past text in 《》 that is no reading.
+        assert_eq!(
+            text("a｜甲《》乙《かな》《书》", &r),
+            "a<ruby>甲《》乙<rt>かな</rt></ruby>《书》"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::book::Book;
 use crate::edition::Edition;
 use crate::lang::strings;
 use crate::typeset::cjk::{self, TextRules};
+use crate::typeset::split::split_markup;
 use crate::typeset::{NavEntry, Page, xhtml};
 use crate::xml::escape_into;
 
@@ -33,19 +34,53 @@ pub fn title_page(book: &Book, edition: Edition, rules: &TextRules) -> Page {
     }
 }
 
-/// A page listing the chapters and their sections, with links.
-pub fn toc_page(book: &Book, toc: &[NavEntry], rules: &TextRules) -> Page {
+/// Room for the page frame around a table-of-contents page's list, as
+/// chapter pages leave.
+const LIST_BUDGET: usize = xhtml::MAX_PAGE_BYTES - 8 * 1024;
+
+/// Pages listing the chapters and their sections, with links: the first
+/// named [`TOC_PAGE`], further ones (`toc-2.xhtml`, …) when the list is
+/// too long for one file, continuing its numbering.
+pub fn toc_pages(book: &Book, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> {
     let heading = strings(&book.lang).contents;
-    let mut body = String::from(
-        "<nav class=\"toc-page\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">",
-    );
-    escape_into(&mut body, heading);
-    body.push_str("</h1>\n");
-    list(&mut body, toc, rules);
-    body.push_str("</nav>\n");
-    Page {
-        name: TOC_PAGE.to_string(),
-        xhtml: xhtml::document(book, heading, " epub:type=\"frontmatter\"", &body),
+    let mut entries = String::new();
+    list(&mut entries, toc, rules);
+    let pieces = match split_markup(&entries, LIST_BUDGET) {
+        Some(pieces) if entries.len() > LIST_BUDGET => pieces,
+        _ => vec![entries],
+    };
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(index, piece)| {
+            let mut body = String::new();
+            if index == 0 {
+                body.push_str(
+                    "<nav class=\"toc-page\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">",
+                );
+                escape_into(&mut body, heading);
+                body.push_str("</h1>\n");
+            } else {
+                body.push_str("<nav class=\"toc-page\" role=\"doc-toc\" aria-label=\"");
+                escape_into(&mut body, heading);
+                body.push_str("\">\n");
+            }
+            body.push_str(piece);
+            body.push_str("</nav>\n");
+            Page {
+                name: toc_page_name(index),
+                xhtml: xhtml::document(book, heading, " epub:type=\"frontmatter\"", &body),
+            }
+        })
+        .collect()
+}
+
+/// The name of table-of-contents page `index` (from 0).
+fn toc_page_name(index: usize) -> String {
+    if index == 0 {
+        TOC_PAGE.to_string()
+    } else {
+        format!("toc-{}.xhtml", index + 1)
     }
 }
 
@@ -63,4 +98,51 @@ fn list(out: &mut String, entries: &[NavEntry], rules: &TextRules) {
         out.push_str("</li>\n");
     }
     out.push_str("</ol>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::sample;
+
+    fn entries(count: usize) -> Vec<NavEntry> {
+        vec![NavEntry {
+            title: "章".into(),
+            href: "c0001.xhtml".into(),
+            children: (0..count)
+                .map(|n| NavEntry {
+                    title: format!("第{n}节的标题"),
+                    href: format!("c0001.xhtml#s{n}"),
+                    children: Vec::new(),
+                })
+                .collect(),
+        }]
+    }
+
+    #[test]
+    fn a_long_table_of_contents_continues_on_further_pages() {
+        let book = sample(false);
+        let rules = book.text_rules();
+        assert_eq!(toc_pages(&book, &entries(10), &rules).len(), 1);
+        let pages = toc_pages(&book, &entries(20_000), &rules);
+        assert!(pages.len() > 2);
+        assert_eq!(pages[0].name, TOC_PAGE);
+        assert_eq!(pages[1].name, "toc-2.xhtml");
+        let mut listed = 0;
+        for page in &pages {
+            assert!(page.xhtml.len() <= xhtml::MAX_PAGE_BYTES);
+            let options = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            };
+            let document = roxmltree::Document::parse_with_options(&page.xhtml, options).unwrap();
+            listed += document
+                .descendants()
+                .filter(|n| n.has_tag_name("a"))
+                .count();
+        }
+        assert_eq!(listed, 20_001);
+        // The chapter's item goes on, and its sections keep their numbers.
+        assert!(pages[1].xhtml.contains("<ol start=\"1\"><li><ol start=\""));
+    }
 }

@@ -112,7 +112,7 @@ pub fn typeset(book: &Book, edition: Edition) -> Typeset {
         front.push(front::title_page(book, edition, &rules));
     }
     if book.typography.toc_page {
-        front.push(front::toc_page(book, &toc, &rules));
+        front.extend(front::toc_pages(book, &toc, &rules));
     }
     Typeset {
         pages,

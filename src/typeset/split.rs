@@ -23,6 +23,8 @@ pub fn split_markup(fragment: &str, budget: usize) -> Option<Vec<String>> {
         pieces: Vec::new(),
         current: String::new(),
         open: Vec::new(),
+        closing_len: 0,
+        reopening_len: 0,
     };
     for child in document.root_element().children() {
         splitter.node(child);
@@ -49,6 +51,10 @@ struct Splitter {
     pieces: Vec<String>,
     current: String,
     open: Vec<Open>,
+    /// Bytes of the end tags of the open elements.
+    closing_len: usize,
+    /// Bytes of the start tags that open them again after a cut.
+    reopening_len: usize,
 }
 
 impl Splitter {
@@ -94,11 +100,22 @@ impl Splitter {
                 .unwrap_or(1);
             (first, 0)
         });
+        // Every piece opens the open elements again: start tags that would
+        // fill more than a quarter of a piece (deep elements with long
+        // attributes) lose their attributes, so pieces hold mostly content.
+        if self.reopening_len + tag.len() > self.budget / 4 {
+            tag = format!("<{name}>");
+            if let Some((first, _)) = numbering {
+                tag = with_start(&tag, first);
+            }
+        }
         // Room for the start tag and for the end tag it will need.
         if tag.len() + name.len() + 3 > self.room() && !self.only_reopened_tags() {
             self.cut();
         }
         self.current.push_str(&tag);
+        self.closing_len += name.len() + 3;
+        self.reopening_len += tag.len();
         self.open.push(Open {
             name,
             start_tag: tag,
@@ -108,8 +125,11 @@ impl Splitter {
 
     fn end(&mut self) {
         if let Some(open) = self.open.pop() {
-            let tag = format!("</{}>", open.name);
-            self.current.push_str(&tag);
+            self.closing_len -= open.name.len() + 3;
+            self.reopening_len -= open.start_tag.len();
+            self.current.push_str("</");
+            self.current.push_str(&open.name);
+            self.current.push('>');
         }
     }
 
@@ -150,22 +170,21 @@ impl Splitter {
 
     /// Bytes left on this piece, keeping room to close every open element.
     fn room(&self) -> usize {
-        let closing: usize = self.open.iter().map(|o| o.name.len() + 3).sum();
         self.budget
             .saturating_sub(self.current.len())
-            .saturating_sub(closing)
+            .saturating_sub(self.closing_len)
     }
 
     /// Whether the current piece holds nothing but elements opened again.
     fn only_reopened_tags(&self) -> bool {
-        let reopened: usize = self.open.iter().map(|o| o.start_tag.len()).sum();
-        self.current.len() <= reopened
+        self.current.len() <= self.reopening_len
     }
 
     /// Ends this piece and starts the next with the same elements open.
     fn cut(&mut self) {
         self.close_all();
         self.pieces.push(std::mem::take(&mut self.current));
+        self.reopening_len = 0;
         for index in 0..self.open.len() {
             if let Some((first, begun)) = self.open[index].numbering {
                 // An item in progress keeps its number; else the next one follows.
@@ -174,6 +193,7 @@ impl Splitter {
                 self.open[index].start_tag = with_start(&self.open[index].start_tag, next);
             }
             self.current.push_str(&self.open[index].start_tag);
+            self.reopening_len += self.open[index].start_tag.len();
         }
     }
 
@@ -275,6 +295,29 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(number, 5 + index);
+    }
+
+    #[test]
+    fn deep_elements_with_long_attributes_are_reopened_bare() {
+        let title = "题".repeat(100);
+        let fragment = format!(
+            "{}{}{}",
+            format!("<span title=\"{title}\">").repeat(90),
+            "字。".repeat(20_000),
+            "</span>".repeat(90)
+        );
+        let budget = 20_000;
+        let pieces = split_markup(&fragment, budget).unwrap();
+        assert_well_formed(&pieces, budget);
+        // Each piece carries mostly text, so there are few of them.
+        assert!(
+            pieces.len() < 2 * fragment.len() / budget,
+            "{}",
+            pieces.len()
+        );
+        assert!(pieces[0].starts_with(&format!("<span title=\"{title}\">")));
+        assert!(pieces[1].ends_with("</span></span>"));
+        assert_eq!(pieces.concat().matches('字').count(), 20_000);
     }
 
     #[test]
