@@ -105,8 +105,8 @@ fn render(
     let mut events = nesting::ShallowEvents::new(parser);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    let limited = nesting::limit(&html);
-    if events.flattened || limited.is_some() {
+    let (fragment, flattened) = sanitize::clean(&html);
+    if events.flattened || flattened {
         warnings.push(Warning::new(
             path,
             None,
@@ -116,7 +116,6 @@ fn render(
             ),
         ));
     }
-    let fragment = sanitize::clean(limited.as_deref().unwrap_or(&html));
     let mut blocks = Vec::new();
     for child in fragment.root_element().children() {
         match child.value() {

@@ -158,18 +158,6 @@ pub struct Balanced {
     pub flattened: bool,
 }
 
-/// `html` balanced by [`balance`] when elements in it nest deeper than
-/// [`MAX_DEPTH`] (their tags removed), or `None` when nothing nests that deep.
-/// ([`sanitize::clean`] balances any HTML again before parsing it.)
-pub fn limit(html: &str) -> Option<String> {
-    // Fewer tags than the limit cannot nest beyond it.
-    if html.bytes().filter(|&b| b == b'<').count() <= MAX_DEPTH {
-        return None;
-    }
-    let balanced = balance(html);
-    balanced.flattened.then_some(balanced.html)
-}
-
 /// Rewrites `html` as balanced markup of allowed elements at most
 /// [`MAX_DEPTH`] deep, in time linear in its length: each element's tags
 /// are written explicitly where html5ever would end or reopen it implicitly;
@@ -633,7 +621,7 @@ mod tests {
     #[test]
     fn shallow_html_is_left_alone() {
         let html = "<div><p>a</p><br><p>b".repeat(MAX_DEPTH / 2);
-        assert_eq!(limit(&html), None);
+        assert!(!balance(&html).flattened);
     }
 
     #[test]
@@ -643,7 +631,9 @@ mod tests {
             "<div class=\"a>b\">".repeat(1000),
             "</div>".repeat(1000)
         );
-        let limited = limit(&html).unwrap();
+        let balanced = balance(&html);
+        assert!(balanced.flattened);
+        let limited = balanced.html;
         assert_eq!(depth(&limited), MAX_DEPTH);
         assert!(limited.contains('x'));
         assert_eq!(
@@ -655,20 +645,22 @@ mod tests {
     #[test]
     fn unclosed_tags_are_closed_and_optional_ends_written() {
         let unclosed = "<blockquote>".repeat(5000) + "deep";
-        let limited = limit(&unclosed).unwrap();
+        let balanced = balance(&unclosed);
+        assert!(balanced.flattened);
+        let limited = balanced.html;
         assert_eq!(
             limited,
             "<blockquote>".repeat(MAX_DEPTH) + "deep" + &"</blockquote>".repeat(MAX_DEPTH)
         );
         let paragraphs = "<p>one".repeat(5000);
-        assert_eq!(limit(&paragraphs), None);
+        assert!(!balance(&paragraphs).flattened);
         assert_eq!(balance("<p>one<p>two").html, "<p>one</p><p>two</p>");
     }
 
     #[test]
     fn comments_and_text_angles_are_not_tags() {
         let html = format!("<!-- {} -->", "<div>".repeat(500)) + &"a < b ".repeat(300);
-        assert_eq!(limit(&html), None);
+        assert!(!balance(&html).flattened);
         assert_eq!(balance("<!---->a<!-->b<!--->c<!-- x --!>d").html, "abcd");
         assert_eq!(
             balance("1 < 2 <3 </ 4> <?x> <!x> 5").html,

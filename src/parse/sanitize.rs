@@ -135,12 +135,14 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// Sanitises `html` and parses the result into a tree for [`write_xhtml`].
-/// The HTML is balanced first ([`nesting::balance`]), so that hostile tag
-/// soup costs html5ever linear time and memory.
-pub fn clean(html: &str) -> Html {
+/// Sanitises `html` and parses the result into a tree for [`write_xhtml`];
+/// says too whether elements nested deeper than [`nesting::MAX_DEPTH`] were
+/// flattened. The HTML is balanced first ([`nesting::balance`]), so that
+/// hostile tag soup costs html5ever linear time and memory.
+pub fn clean(html: &str) -> (Html, bool) {
     let balanced = nesting::balance(html);
-    Html::parse_fragment(&SANITIZER.clean(&balanced.html).to_string())
+    let tree = Html::parse_fragment(&SANITIZER.clean(&balanced.html).to_string());
+    (tree, balanced.flattened)
 }
 
 /// Decides where an `<img src>` goes: `Some(href)` inside the book, or
@@ -369,7 +371,7 @@ mod tests {
     use super::*;
 
     fn xhtml(html: &str) -> String {
-        let tree = clean(html);
+        let (tree, _) = clean(html);
         let mut out = String::new();
         let mut no_images = |_: &str| Ok(None);
         for child in tree.root_element().children() {
