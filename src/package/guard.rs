@@ -41,7 +41,17 @@ pub fn check(entry: &str, xml: &str) -> Result<(), Survivor> {
     };
     let document =
         Document::parse_with_options(xml, options).map_err(|e| survivor(e.pos().row as usize))?;
-    let line_of = |node: Node| document.text_pos_at(node.range().start).row as usize;
+    // Nodes come in document order: count lines forward, once.
+    let mut counted = (0, 1);
+    let mut line_of = |node: Node| {
+        let start = node.range().start.max(counted.0);
+        counted.1 += xml.as_bytes()[counted.0..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted.0 = start;
+        counted.1
+    };
     let mut run = String::new();
     let mut run_line = 1;
     let flush = |run: &mut String, line: usize| -> Result<(), Survivor> {
