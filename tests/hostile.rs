@@ -7,10 +7,13 @@
 //! book holds no more elements than the input has tags (nothing reopened).
 //! Speed is measured in benchmarks, not here.
 
+mod support;
+
 use std::fs;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use support::{entries, ok, text, wenji};
 
 use wenji::parse::nesting::{MAX_CELLS_PER_ROW, MAX_DEPTH};
 
@@ -22,41 +25,31 @@ const MAX_FILE_BYTES: usize = 256 * 1024;
 fn build(name: &str, content: &str, args: &[&str]) -> (tempfile::TempDir, Output) {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join(name), content).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_wenji"))
-        .arg("build")
-        .arg(name)
-        .args(args)
-        .args(["-o", "book.epub"])
-        .current_dir(dir.path())
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("wenji runs");
+    let mut all = vec!["build", name];
+    all.extend(args);
+    all.extend(["-o", "book.epub"]);
+    let output = wenji(dir.path(), &all);
     (dir, output)
 }
 
 /// The book's XHTML files by name, each checked to be well-formed and
 /// within the size limit.
 fn xhtml_files(dir: &Path, output: &Output) -> Vec<(String, String)> {
-    assert!(
-        output.status.success(),
-        "wenji failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let file = fs::File::open(dir.join("book.epub")).unwrap();
-    let mut archive = zip::ZipArchive::new(file).unwrap();
-    let mut files = Vec::new();
-    for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).unwrap();
-        let name = entry.name().unwrap().to_string();
-        if !name.ends_with(".xhtml") {
-            continue;
-        }
-        let mut text = String::new();
-        entry.read_to_string(&mut text).unwrap();
-        assert!(text.len() <= MAX_FILE_BYTES, "{name}: {} bytes", text.len());
-        files.push((name, text));
-    }
-    files
+    ok(output.clone());
+    entries(&dir.join("book.epub"))
+        .into_iter()
+        .filter(|entry| entry.name.ends_with(".xhtml"))
+        .map(|entry| {
+            let text = String::from_utf8(entry.data).unwrap();
+            assert!(
+                text.len() <= MAX_FILE_BYTES,
+                "{}: {} bytes",
+                entry.name,
+                text.len()
+            );
+            (entry.name, text)
+        })
+        .collect()
 }
 
 /// Shape of the chapters: deepest element nesting, number of elements, and
@@ -221,17 +214,7 @@ fn thousands_of_headings_split_the_toc_page_and_keep_the_nav_lean() {
         .map(|rest| rest.split('"').next().unwrap_or_default())
         .collect();
     assert_eq!(listed.len(), headings);
-    let opf = {
-        let file = fs::File::open(dir.path().join("book.epub")).unwrap();
-        let mut archive = zip::ZipArchive::new(file).unwrap();
-        let mut opf = String::new();
-        archive
-            .by_name("OEBPS/package.opf")
-            .unwrap()
-            .read_to_string(&mut opf)
-            .unwrap();
-        opf
-    };
+    let opf = text(&entries(&dir.path().join("book.epub")), "OEBPS/package.opf");
     assert!(opf.contains("<itemref idref=\"toc-2\""), "{opf}");
     assert!(files.iter().any(|(name, _)| name == "OEBPS/nav.xhtml"));
 }
@@ -249,11 +232,7 @@ fn svg_images_that_animate_or_reach_outside_are_refused() {
         fs::write(dir.path().join(format!("p{index}.svg")), svg).unwrap();
         let essay = format!("# 图\n\n![图](p{index}.svg)\n");
         fs::write(dir.path().join("essay.md"), essay).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_wenji"))
-            .args(["build", "essay.md", "-o", "book.epub"])
-            .current_dir(dir.path())
-            .output()
-            .expect("wenji runs");
+        let output = wenji(dir.path(), &["build", "essay.md", "-o", "book.epub"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{inside}: {stderr}");
         assert!(stderr.contains(&format!("p{index}.svg")), "{stderr}");
