@@ -1489,3 +1489,19 @@ fn a_rendered_begin_keeps_its_hashes_from_a_near_miss_after_it() {
         "the rendered end is left as text"
     );
 }
+
+#[test]
+#[ignore = "wenji bug: an astral character that decomposes to several letters reads as its first"]
+fn a_character_of_several_letters_is_not_one_of_an_end() {
+    // Found by the `marker_oracle` fuzz target. `🆐` (U+1F190) is `DJ` in
+    // NFKD, and `🅎` (U+1F14E) `PPV`; canonical.rs keeps only the first
+    // letter of an astral character's form, so `##pai🆐end##` (a reader sees
+    // `##paiDJend##`) is an exact end and frees what follows it.
+    for end in ["##pai🆐end##", "##paiden🆐##", "##🅎aidend##"] {
+        for name in ["essay.txt", "essay.md"] {
+            let text = format!("# T\n\nfree\n\n##paidbegin## Secrettok {end} Moretok\n");
+            let preview = preview_of(name, &text);
+            assert!(!preview.contains("Moretok"), "{end} in {name}");
+        }
+    }
+}
