@@ -1,11 +1,19 @@
 //! Property tests: random essays, plain text and Markdown, with paid parts
 //! marked on their own lines or mid-line, sometimes nested, never closed or
-//! closed twice, now and then in a near-miss shape wenji promises to read
-//! as a marker, and text full of CJK, quotes, markup and control characters,
-//! are built through the library in both layouts and both editions. Every
-//! build either fails with an error that starts with the file's path, or
-//! gives books whose XML parses, whose preview holds no paid text and whose
-//! full edition holds all of it. Nothing panics.
+//! closed twice, and text full of CJK, quotes, markup and control
+//! characters, are built through the library in both layouts and both
+//! editions. Markers come in every spelling wenji documents: exact, exact
+//! only in canonical form (other case or width, invisible characters,
+//! Cyrillic, Greek and mathematical look-alike letters), near misses
+//! (separators, `#` counts, escapes, entities, emphasis) and, in Markdown,
+//! shapes only the rendering shows; paid parts also hold prose and near
+//! misses that look like an end. Every build either fails with an error
+//! that starts with the file's path, or gives a full edition holding all
+//! tokens and a preview that holds no paid token, or is refused by the
+//! preview guard with an error that starts with the book's path and writes
+//! nothing (counted: more than one refusal in ten fails the property). A
+//! near miss or look-alike never frees paid text: only an exact end closes.
+//! Nothing panics.
 //!
 //! Each paid part holds a token (`Paidtok…`), free stretches hold
 //! `Freetok…` tokens: ASCII letters between spaces, which no typographic
@@ -14,7 +22,7 @@
 //! is not. Some tokens are only inside an SVG image the essay shows, so the
 //! images a preview packs are checked too.
 //!
-//! 64 cases per property, or `PROPTEST_CASES`. With
+//! 256 cases per property, or `PROPTEST_CASES`. With
 //! `WENJI_PROPERTY_BOOKS=DIR` the books of the first cases of each property
 //! (both layouts, both editions) are also copied to `DIR` as
 //! `prop-NNNN-LAYOUT-EDITION.epub`, their sources in `prop-NNNN-sources/`,
@@ -32,13 +40,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use wenji::build::{self, Options};
 use wenji::{Edition, Layout, output};
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 64;
+const DEFAULT_CASES: u32 = 256;
 /// Cases per property whose books `WENJI_PROPERTY_BOOKS` receives.
 const KEEP_PER_PROPERTY: usize = 3;
 
@@ -75,45 +83,202 @@ impl Format {
 }
 
 /// How a marker is written.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Marker {
     /// On a line of its own, else mid-line between spaces.
     own_line: bool,
     /// Its spelling: an index into [`SHAPES`].
     shape: usize,
+    /// For a shape read exactly: changes that keep it exact in canonical
+    /// form, each (place, what) as [`disguise`] applies it.
+    disguise: Vec<(usize, usize)>,
 }
 
-/// Spellings of begin and end: exact, in other ASCII cases, and the
-/// near-miss shapes wenji documents as markers too (fail closed).
-const SHAPES: &[(&str, &str)] = &[
-    ("##paidbegin##", "##paidend##"),
-    ("##PaidBegin##", "##PAIDEND##"),
-    ("##PAIDBEGIN##", "##PaidEnd##"),
-    ("＃＃ｐａｉｄｂｅｇｉｎ＃＃", "＃＃ｐａｉｄｅｎｄ＃＃"),
-    ("## paidbegin ##", "## paidend ##"),
-    ("##paid begin##", "##paid end##"),
-    ("##paid_begin##", "##paid_end##"),
-    ("##paid-begin##", "##paid-end##"),
-    ("##paid\u{3000}begin##", "##paid\u{3000}end##"),
-    ("##paid  begin##", "##paid  end##"),
-    ("##paid\tbegin##", "##paid\tend##"),
-    ("## paid\u{a0}begin ##", "## paid\u{a0}end ##"),
-    ("#paidbegin#", "#paidend#"),
-    ("###paidbegin###", "###paidend###"),
-    ("\\#\\#paidbegin\\#\\#", "\\#\\#paidend\\#\\#"),
+/// How wenji must read a shape, as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Exact in canonical form: a begin opens, an end closes.
+    Exact,
+    /// A near miss: a begin opens, an end never closes (inside a paid part
+    /// the part goes on; outside one the text before it is paid).
+    NearMiss,
+    /// Only what Markdown renders shows a marker: in Markdown a near miss;
+    /// in plain text no marker at all (a begin is written exactly there).
+    RenderedOnly,
+}
+
+/// Spellings of begin and end and how they are read.
+const SHAPES: &[(&str, &str, Reading)] = &[
+    ("##paidbegin##", "##paidend##", Reading::Exact),
+    ("##PaidBegin##", "##PAIDEND##", Reading::Exact),
+    ("##PAIDBEGIN##", "##PaidEnd##", Reading::Exact),
+    (
+        "＃＃ｐａｉｄｂｅｇｉｎ＃＃",
+        "＃＃ＰＡＩＤＥＮＤ＃＃",
+        Reading::Exact,
+    ),
+    ("##𝐩𝐚𝐢𝐝𝐛𝐞𝐠𝐢𝐧##", "##𝐩𝐚𝐢𝐝𝐞𝐧𝐝##", Reading::Exact),
+    ("##раidbеgіn##", "##раidеnd##", Reading::Exact), // Cyrillic а р е і
+    ("##ραιdbegin##", "##ραιdend##", Reading::Exact), // Greek ρ α ι
+    ("##paıdbegın##", "##paıdend##", Reading::Exact), // dotless ı
+    ("## paidbegin ##", "## paidend ##", Reading::NearMiss),
+    ("##paid begin##", "##paid end##", Reading::NearMiss),
+    ("##paid_begin##", "##paid_end##", Reading::NearMiss),
+    ("##paid\\_begin##", "##paid\\_end##", Reading::NearMiss),
+    ("##paid-begin##", "##paid-end##", Reading::NearMiss),
+    ("##paid－begin##", "##paid－end##", Reading::NearMiss),
+    (
+        "##paid\u{2010}begin##",
+        "##paid\u{2010}end##",
+        Reading::NearMiss,
+    ),
+    (
+        "##paid\u{3000}begin##",
+        "##paid\u{3000}end##",
+        Reading::NearMiss,
+    ),
+    ("##paid  begin##", "##paid  end##", Reading::NearMiss),
+    ("##paid\tbegin##", "##paid\tend##", Reading::NearMiss),
+    (
+        "## paid\u{a0}begin ##",
+        "## paid\u{a0}end ##",
+        Reading::NearMiss,
+    ),
+    (
+        "＃＃ｐａｉｄ＿ｂｅｇｉｎ＃＃",
+        "＃＃ｐａｉｄ＿ｅｎｄ＃＃",
+        Reading::NearMiss,
+    ),
+    ("#paidbegin#", "#paidend#", Reading::NearMiss),
+    ("###paidbegin###", "###paidend###", Reading::NearMiss),
+    (
+        "\\#\\#paidbegin\\#\\#",
+        "\\#\\#paidend\\#\\#",
+        Reading::NearMiss,
+    ),
     (
         "&#35;&#35;paidbegin&#35;&#35;",
         "&#35;&#35;paidend&#35;&#35;",
+        Reading::NearMiss,
     ),
-    ("paidbegin", "paidend"),
+    (
+        "&#x23;&num;paidbegin&#x23;&#x23;",
+        "&#x23;&#x23;paidend&num;&#x23;",
+        Reading::NearMiss,
+    ),
+    ("##paid*begin*##", "##paid**end**##", Reading::NearMiss),
+    ("paidbegin", "paidend", Reading::NearMiss),
+    (
+        "##&#112;aidbegin##",
+        "##&#112;aidend##",
+        Reading::RenderedOnly,
+    ),
+    (
+        "##paid<i>begin</i>##",
+        "##paid<b>end</b>##",
+        Reading::RenderedOnly,
+    ),
+    (
+        "##pai<!-- -->dbegin##",
+        "##pa&iota;dend##",
+        Reading::RenderedOnly,
+    ),
 ];
-/// Shapes before this index are exact markers (ASCII case aside).
-const EXACT_SHAPES: usize = 3;
+
+/// Shapes before this index are read exactly; the first one is the marker
+/// as the README writes it.
+const EXACT_SHAPES: usize = 8;
+
+/// Invisible characters wenji's canonical form drops: default-ignorable
+/// code points and combining marks.
+const INVISIBLES: &[char] = &[
+    '\u{200b}',
+    '\u{200c}',
+    '\u{200d}',
+    '\u{2060}',
+    '\u{ad}',
+    '\u{200e}',
+    '\u{34f}',
+    '\u{fe0f}',
+    '\u{3164}',
+    '\u{180e}',
+    '\u{e0061}',
+    '\u{301}',
+    '\u{308}',
+    '\u{323}',
+];
+
+/// Look-alikes of the letters of the markers that read as those letters in
+/// canonical form: Cyrillic, Greek, dotless ı, full-width, mathematical
+/// bold, other case.
+const LOOK_ALIKES: &[(char, &[&str])] = &[
+    ('#', &["＃", "﹟"]),
+    ('p', &["р", "Р", "ρ", "ｐ", "𝐩", "P"]),
+    ('a', &["а", "А", "α", "ａ", "𝐚", "A"]),
+    ('i', &["і", "І", "ι", "ı", "ｉ", "𝐢", "I"]),
+    ('d', &["ｄ", "𝐝", "D"]),
+    ('b', &["ｂ", "𝐛", "B"]),
+    ('e', &["е", "Е", "ｅ", "𝐞", "E"]),
+    ('g', &["ｇ", "𝐠", "G"]),
+    ('n', &["ｎ", "𝐧", "N"]),
+];
+
+/// `word` with each (place, what) of `changes` applied: `what` below the
+/// number of [`INVISIBLES`] inserts that one after the character at
+/// `place` (never after the last); else the character (an ASCII one) is
+/// replaced by one of its [`LOOK_ALIKES`].
+fn disguise(word: &str, changes: &[(usize, usize)]) -> String {
+    let mut chars: Vec<String> = word.chars().map(String::from).collect();
+    let last = chars.len() - 1;
+    for &(place, what) in changes {
+        let place = place % chars.len();
+        if what < INVISIBLES.len() {
+            if place < last {
+                chars[place].push(INVISIBLES[what]);
+            }
+            continue;
+        }
+        let Some(first) = chars[place].chars().next() else {
+            continue;
+        };
+        let lower = first.to_ascii_lowercase();
+        if let Some((_, forms)) = LOOK_ALIKES.iter().find(|(c, _)| *c == lower) {
+            let tail: String = chars[place].chars().skip(1).collect();
+            chars[place] = format!("{}{tail}", forms[what % forms.len()]);
+        }
+    }
+    chars.concat()
+}
+
+/// What a paid part may hold that looks like an end but is not an exact
+/// one: prose, and near misses. None of them may free the text after it.
+/// Those without a `#` stand on a line of their own, and so do the marker
+/// shapes without one: side by side with a marker on one line they take
+/// its `#` signs (see the ignored regressions at the end of this file).
+const END_LOOK_ALIKES: &[&str] = &[
+    "\npaid endorsement\n",
+    "\npaid endorsements of the year\n",
+    " #paidend of year ",
+    "\nthe paid end of it\n",
+    "\npaidendorsement\n",
+    "\nPAID END\n",
+    "\n## Paid endorsements\n",
+    "\n\n## Paid endorsements\n\n",
+    " ##paid_end## ",
+    " ###paidend### ",
+    " ##paid end## ",
+    " ##paid\u{2010}end## ",
+    " \\#\\#paidend\\#\\# ",
+    " ##paid\u{200b}_end## ",
+];
 
 /// A paid part: begin, body, and an end unless it is never closed.
 #[derive(Debug, Clone)]
 struct Chunk {
     begin: Marker,
+    /// Something that looks like an end right after the begin: an index
+    /// into [`END_LOOK_ALIKES`].
+    opening: Option<usize>,
     /// Its first token is placed by the chunk itself, so no paid part is empty.
     body: Vec<Piece>,
     end: Option<Marker>,
@@ -129,6 +294,9 @@ enum Piece {
     Paid(Chunk),
     /// A `##paidend##` without a begin.
     StrayEnd(Marker),
+    /// Inside a paid part only: text that looks like an end but is not an
+    /// exact one, an index into [`END_LOOK_ALIKES`].
+    EndLookAlike(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -166,9 +334,6 @@ enum Class {
     Free,
     /// Inside a paid part or after an unclosed begin: only in the full edition.
     Paid,
-    /// Free text followed by a stray end: the begin may have been lost, so
-    /// wenji may treat it as paid. Only required in the full edition.
-    Ambiguous,
 }
 
 /// A token and what the books must do with it.
@@ -210,8 +375,8 @@ fn token_code(mut n: usize, width: usize) -> String {
 enum Event {
     Begin,
     End {
-        /// Not the exact marker: a reader of the source may not take it for one.
-        near_miss: bool,
+        /// Exact in canonical form: closes a paid part.
+        closes: bool,
     },
     Token(usize),
     /// Markers never reach across files: each essay starts free.
@@ -272,15 +437,21 @@ impl Writer {
                 out.push_str(text);
             }
             Piece::Token(wrapper) => self.token(out, format, *wrapper, paid),
-            Piece::StrayEnd(marker) => self.marker(out, false, *marker),
+            Piece::StrayEnd(marker) => self.marker(out, format, false, marker),
+            Piece::EndLookAlike(index) => {
+                out.push_str(END_LOOK_ALIKES[*index % END_LOOK_ALIKES.len()]);
+            }
             Piece::Paid(chunk) => {
-                self.marker(out, true, chunk.begin);
+                self.marker(out, format, true, &chunk.begin);
+                if let Some(index) = chunk.opening {
+                    self.piece(out, format, &Piece::EndLookAlike(index), true);
+                }
                 self.token(out, format, 0, true);
                 for piece in &chunk.body {
                     self.piece(out, format, piece, true);
                 }
-                if let Some(end) = chunk.end {
-                    self.marker(out, false, end);
+                if let Some(end) = &chunk.end {
+                    self.marker(out, format, false, end);
                 }
             }
         }
@@ -317,60 +488,73 @@ impl Writer {
         self.tokens.push((token, must_appear));
     }
 
-    fn marker(&mut self, out: &mut String, begin: bool, marker: Marker) {
-        let (begin_shape, end_shape) = SHAPES[marker.shape % SHAPES.len()];
-        let word = if begin { begin_shape } else { end_shape };
-        let (before, after) = if marker.own_line {
+    fn marker(&mut self, out: &mut String, format: Format, begin: bool, marker: &Marker) {
+        let (begin_shape, end_shape, mut reading) = SHAPES[marker.shape % SHAPES.len()];
+        let mut word = if begin { begin_shape } else { end_shape };
+        if reading == Reading::RenderedOnly && format == Format::Text {
+            if begin {
+                // Plain text shows it as written, which is no marker: it
+                // would not open a paid part, so the begin is written exactly.
+                (word, reading) = (SHAPES[0].0, Reading::Exact);
+            } else {
+                // Not a marker: it neither closes nor frees anything.
+                out.push_str(&format!(" {word} "));
+                return;
+            }
+        }
+        let word = if reading == Reading::Exact {
+            disguise(word, &marker.disguise)
+        } else {
+            word.to_string()
+        };
+        let (before, after) = if marker.own_line || !word.contains('#') {
             ("\n", "\n")
         } else {
             (" ", " ")
         };
         out.push_str(before);
-        out.push_str(word);
+        out.push_str(&word);
         out.push_str(after);
         self.events.push(if begin {
             Event::Begin
         } else {
             Event::End {
-                near_miss: marker.shape >= EXACT_SHAPES,
+                closes: reading == Reading::Exact,
             }
         });
     }
 
-    /// Classifies every token by the documented rules: a begin opens a paid
-    /// part and needs its own end (nesting counts), an unclosed begin makes
-    /// the rest of the essay paid, and free text just before a stray end is
-    /// ambiguous; so is free text after an end in a near-miss shape, which
-    /// wenji may fail to read as an end (then the rest is paid).
+    /// Classifies every token by the documented rules: a begin (exact or
+    /// not) opens a paid part and needs its own end (nesting counts); only
+    /// an end exact in canonical form closes one, so after a near miss the
+    /// part goes on; an unclosed begin makes the rest of the essay paid; an
+    /// end outside a paid part makes the free text before it paid, back to
+    /// the previous marker (no token stands on a title line).
     fn classify(&self) -> Vec<Token> {
         let mut classes = vec![Class::Free; self.tokens.len()];
         let mut depth = 0usize;
         let mut since_marker = Vec::new();
-        let mut after_near_miss_end = false;
         for event in &self.events {
             match *event {
                 Event::Token(i) if depth > 0 => classes[i] = Class::Paid,
-                Event::Token(i) if after_near_miss_end => classes[i] = Class::Ambiguous,
                 Event::Token(i) => since_marker.push(i),
                 Event::Begin => {
                     depth += 1;
                     since_marker.clear();
                 }
-                Event::End { near_miss } => {
-                    after_near_miss_end |= near_miss;
-                    if depth > 0 {
-                        depth -= 1;
-                    } else {
+                Event::End { closes } => {
+                    if depth == 0 {
                         for &i in &since_marker {
-                            classes[i] = Class::Ambiguous;
+                            classes[i] = Class::Paid;
                         }
+                    } else if closes {
+                        depth -= 1;
                     }
                     since_marker.clear();
                 }
                 Event::EssayEnd => {
                     depth = 0;
                     since_marker.clear();
-                    after_near_miss_end = false;
                 }
             }
         }
@@ -657,12 +841,21 @@ fn filler(format: Format) -> BoxedStrategy<String> {
 
 fn marker() -> BoxedStrategy<Marker> {
     let shape = prop_oneof![
-        16 => Just(0),
-        2 => 1..EXACT_SHAPES,
-        2 => EXACT_SHAPES..SHAPES.len(),
+        10 => Just(0),
+        4 => 1..EXACT_SHAPES,
+        6 => EXACT_SHAPES..SHAPES.len(),
     ];
-    (prop::bool::weighted(0.4), shape)
-        .prop_map(|(own_line, shape)| Marker { own_line, shape })
+    let changes = INVISIBLES.len() + 8;
+    let disguise = prop_oneof![
+        Just(Vec::new()),
+        proptest::collection::vec((0..16usize, 0..changes), 1..4),
+    ];
+    (prop::bool::weighted(0.4), shape, disguise)
+        .prop_map(|(own_line, shape, disguise)| Marker {
+            own_line,
+            shape,
+            disguise,
+        })
         .boxed()
 }
 
@@ -679,16 +872,32 @@ fn leaf(format: Format) -> BoxedStrategy<Piece> {
 fn chunk(inner: BoxedStrategy<Piece>, closed: f64) -> BoxedStrategy<Chunk> {
     (
         marker(),
+        prop::option::weighted(0.15, 0..END_LOOK_ALIKES.len()),
         proptest::collection::vec(inner, 0..5),
         prop::option::weighted(closed, marker()),
     )
-        .prop_map(|(begin, body, end)| Chunk { begin, body, end })
+        .prop_map(|(begin, opening, body, end)| Chunk {
+            begin,
+            opening,
+            body,
+            end,
+        })
         .boxed()
 }
 
+/// What a paid part holds besides nested parts: fillers, tokens and
+/// things that look like an end but must not close it.
+fn paid_leaf(format: Format) -> BoxedStrategy<Piece> {
+    prop_oneof![
+        5 => leaf(format),
+        1 => (0..END_LOOK_ALIKES.len()).prop_map(Piece::EndLookAlike),
+    ]
+    .boxed()
+}
+
 fn top_piece(format: Format) -> BoxedStrategy<Piece> {
-    let nested = chunk(leaf(format), 0.9).prop_map(Piece::Paid);
-    let in_paid = prop_oneof![8 => leaf(format), 1 => nested].boxed();
+    let nested = chunk(paid_leaf(format), 0.9).prop_map(Piece::Paid);
+    let in_paid = prop_oneof![8 => paid_leaf(format), 1 => nested].boxed();
     prop_oneof![
         10 => leaf(format),
         4 => chunk(in_paid, 0.93).prop_map(Piece::Paid),
@@ -928,8 +1137,53 @@ fn options(case: &Case, layout: Layout, base: &Path) -> Options {
 /// Books per property already copied to `WENJI_PROPERTY_BOOKS`, and the next number.
 static NEXT_KEPT: AtomicUsize = AtomicUsize::new(0);
 
+/// What the builds of one property came to.
+#[derive(Default)]
+struct Tally {
+    /// Books copied to `WENJI_PROPERTY_BOOKS`.
+    kept: AtomicUsize,
+    /// Previews asked for (one per layout of a case that loaded).
+    previews: AtomicUsize,
+    /// Previews the guard refused (`PackageError::MarkerInPreview`).
+    refused: AtomicUsize,
+}
+
+/// Writes one edition; `None` if it was refused, which must name `target`
+/// and leave nothing there. Only a preview may be refused.
+fn write_edition(
+    book: &wenji::Book,
+    edition: Edition,
+    target: &Path,
+) -> Result<Option<PathBuf>, TestCaseError> {
+    match output::write_book(book, edition, target) {
+        Ok(()) => Ok(Some(target.to_path_buf())),
+        Err(error) => {
+            let message = error.to_string();
+            prop_assert!(
+                edition == Edition::Preview
+                    && matches!(
+                        &error,
+                        wenji::Error::Package {
+                            source: wenji::package::PackageError::MarkerInPreview(_),
+                            ..
+                        }
+                    ),
+                "writing a book failed: {}",
+                message
+            );
+            prop_assert!(
+                message.starts_with(&target.display().to_string()),
+                "the refusal does not start with the file: {}",
+                message
+            );
+            prop_assert!(!target.exists(), "a refused preview was written");
+            Ok(None)
+        }
+    }
+}
+
 /// Builds `case` in both layouts and both editions and checks the books.
-fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
+fn check(case: &Case, tally: &Tally) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(fail)?;
     let essays = dir.path().join("essays");
     fs::create_dir(&essays).map_err(fail)?;
@@ -947,6 +1201,7 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
     } else {
         files.clone()
     };
+    // Per layout: its name, the preview (unless refused) and the full edition.
     let mut books = Vec::new();
     for layout in [Layout::Horizontal, Layout::Vertical] {
         let book = match build::load_book(&inputs, &options(case, layout, dir.path())) {
@@ -963,34 +1218,38 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
                 return Ok(());
             }
         };
-        for (edition, name) in [(Edition::Preview, "preview"), (Edition::Full, "full")] {
-            let layout_name = match layout {
-                Layout::Horizontal => "horizontal",
-                Layout::Vertical => "vertical",
-            };
-            let target = dir.path().join(format!("{layout_name}-{name}.epub"));
-            output::write_book(&book, edition, &target)
-                .map_err(|e| fail(format!("writing the {name} edition failed: {e}")))?;
-            books.push((target, layout_name, name));
-        }
-    }
-    for pair in books.chunks(2) {
-        let [(preview_path, layout, _), (full_path, _, _)] = pair else {
-            unreachable!("two editions per layout");
+        let layout_name = match layout {
+            Layout::Horizontal => "horizontal",
+            Layout::Vertical => "vertical",
         };
-        let preview = entries(preview_path)?;
+        let target = |edition: &str| dir.path().join(format!("{layout_name}-{edition}.epub"));
+        tally.previews.fetch_add(1, Ordering::SeqCst);
+        let preview = write_edition(&book, Edition::Preview, &target("preview"))?;
+        if preview.is_none() {
+            tally.refused.fetch_add(1, Ordering::SeqCst);
+        }
+        let full = write_edition(&book, Edition::Full, &target("full"))?
+            .ok_or_else(|| fail("the full edition was refused"))?;
+        books.push((layout_name, preview, full));
+    }
+    for (layout, preview_path, full_path) in &books {
         let full = entries(full_path)?;
-        assert_well_formed(&preview, &format!("{layout} preview"))?;
         assert_well_formed(&full, &format!("{layout} full"))?;
-        let preview = everything(&preview);
         let full = everything(&full);
+        let preview = match preview_path {
+            Some(path) => {
+                let preview = entries(path)?;
+                assert_well_formed(&preview, &format!("{layout} preview"))?;
+                Some(everything(&preview))
+            }
+            None => None,
+        };
         for token in &case.tokens {
             let text = token.text.as_str();
-            let in_preview = preview.contains(text);
-            let in_full = full.contains(text);
+            let in_preview = preview.as_ref().map(|p| p.contains(text));
             if token.class == Class::Paid {
                 prop_assert!(
-                    !in_preview,
+                    in_preview != Some(true),
                     "paid token {} leaked into the {} preview",
                     text,
                     layout
@@ -998,14 +1257,14 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
             }
             if token.must_appear {
                 prop_assert!(
-                    in_full,
+                    full.contains(text),
                     "token {} is missing from the {} full edition",
                     text,
                     layout
                 );
                 if token.class == Class::Free {
                     prop_assert!(
-                        in_preview,
+                        in_preview != Some(false),
                         "free token {} is missing from the {} preview",
                         text,
                         layout
@@ -1013,8 +1272,11 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
                 }
             }
         }
-        for (edition, text) in [("preview", &preview), ("full", &full)] {
-            let lower = text.to_lowercase();
+        for (edition, text) in [("preview", preview.as_ref()), ("full", Some(&full))] {
+            // Prose a paid part may hold spells the marker's letters.
+            let lower = text.map_or(String::new(), |t| {
+                t.to_lowercase().replace("paidendorsement", "")
+            });
             prop_assert!(
                 !lower.contains("paidbegin") && !lower.contains("paidend"),
                 "a paid marker reached the {} {} edition",
@@ -1024,14 +1286,19 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
         }
     }
     if let Some(out) = std::env::var_os("WENJI_PROPERTY_BOOKS")
-        && kept.fetch_add(1, Ordering::SeqCst) < KEEP_PER_PROPERTY
+        && tally.kept.fetch_add(1, Ordering::SeqCst) < KEEP_PER_PROPERTY
     {
         let out = PathBuf::from(out);
         fs::create_dir_all(&out).map_err(fail)?;
         let n = NEXT_KEPT.fetch_add(1, Ordering::SeqCst);
-        for (path, layout, edition) in &books {
-            let name = format!("prop-{n:04}-{layout}-{edition}.epub");
-            fs::copy(path, out.join(name)).map_err(fail)?;
+        for (layout, preview, full) in &books {
+            let written = [("preview", preview.as_ref()), ("full", Some(full))];
+            for (edition, path) in written {
+                if let Some(path) = path {
+                    let name = format!("prop-{n:04}-{layout}-{edition}.epub");
+                    fs::copy(path, out.join(name)).map_err(fail)?;
+                }
+            }
         }
         let sources = out.join(format!("prop-{n:04}-sources"));
         fs::create_dir_all(&sources).map_err(fail)?;
@@ -1042,27 +1309,40 @@ fn check(case: &Case, kept: &AtomicUsize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-static KEPT_TEXT: AtomicUsize = AtomicUsize::new(0);
-static KEPT_MARKDOWN: AtomicUsize = AtomicUsize::new(0);
-static KEPT_MIXED: AtomicUsize = AtomicUsize::new(0);
-
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn plain_text_essays_keep_paid_text_out_of_previews(case in case(Some(Format::Text), 1..=1)) {
-        check(&case, &KEPT_TEXT)?;
+/// Runs `check` on the cases of `strategy`, then reports how many previews
+/// the guard refused. A refusal is a legitimate outcome, but every marker
+/// these essays hold is one the source matcher knows, so a refusal means a
+/// marker shape survived into a page: more than one preview in ten refused
+/// is a fault to look into, not noise.
+fn run_property(name: &str, strategy: BoxedStrategy<Case>) {
+    let tally = Tally::default();
+    let mut runner = TestRunner::new(config());
+    let result = runner.run(&strategy, |case| check(&case, &tally));
+    let previews = tally.previews.load(Ordering::SeqCst);
+    let refused = tally.refused.load(Ordering::SeqCst);
+    eprintln!("{name}: {refused} of {previews} previews refused by the guard");
+    if let Err(error) = result {
+        panic!("{error}");
     }
+    assert!(
+        refused * 10 <= previews,
+        "{name}: the guard refused {refused} of {previews} previews"
+    );
+}
 
-    #[test]
-    fn markdown_essays_keep_paid_text_out_of_previews(case in case(Some(Format::Markdown), 1..=1)) {
-        check(&case, &KEPT_MARKDOWN)?;
-    }
+#[test]
+fn plain_text_essays_keep_paid_text_out_of_previews() {
+    run_property("plain text", case(Some(Format::Text), 1..=1));
+}
 
-    #[test]
-    fn books_of_several_essays_keep_paid_text_out_of_previews(case in case(None, 2..=3)) {
-        check(&case, &KEPT_MIXED)?;
-    }
+#[test]
+fn markdown_essays_keep_paid_text_out_of_previews() {
+    run_property("Markdown", case(Some(Format::Markdown), 1..=1));
+}
+
+#[test]
+fn books_of_several_essays_keep_paid_text_out_of_previews() {
+    run_property("several essays", case(None, 2..=3));
 }
 
 // ---------------------------------------------------------------------------
@@ -1119,15 +1399,24 @@ fn images_with_other_sources_are_left_out_with_their_alt_text() {
     }
 }
 
-/// Everything in the preview edition of one essay (empty if it fails to build).
+/// Everything in the preview edition of one essay (empty if it fails to
+/// build or the preview is refused).
 fn preview_of(name: &str, text: &str) -> String {
+    edition_of(name, text, Edition::Preview)
+}
+
+/// Everything in one edition of one essay (empty if it fails to build or
+/// the edition is refused).
+fn edition_of(name: &str, text: &str, edition: Edition) -> String {
     let (dir, book) = load_one(name, text.as_bytes());
     let Ok(book) = book else {
         return String::new();
     };
-    let target = dir.path().join("preview.epub");
-    output::write_book(&book, Edition::Preview, &target).unwrap();
-    everything(&entries(&target).unwrap())
+    let target = dir.path().join("book.epub");
+    match output::write_book(&book, edition, &target) {
+        Ok(()) => everything(&entries(&target).unwrap()),
+        Err(_) => String::new(),
+    }
 }
 
 #[test]
@@ -1153,4 +1442,66 @@ fn a_stray_end_keeps_a_setext_title() {
     let text = "Title Here\n==========\n\nfree text\n##paidend##\nafter\n";
     let (_dir, book) = load_one("essay.md", text.as_bytes());
     assert_eq!(book.unwrap().title, "Title Here");
+}
+
+// Found by the properties with marker shapes side by side on one line, not
+// yet fixed in wenji: the marker pattern lets separators stand between `#`
+// signs and `paid`, so a near miss without `#` signs takes those of the
+// marker beside it. The generators keep such shapes on lines of their own
+// (see `END_LOOK_ALIKES`) until these pass.
+
+#[test]
+#[ignore = "wenji bug: a near miss takes the `##` of the exact end after it"]
+fn a_near_miss_before_an_exact_end_on_its_line_does_not_hide_it() {
+    // `paidend  ##` is read as one near-miss end, `paidend##` as another:
+    // the exact end is lost and the rest of the essay is paid.
+    for near_miss in ["paidend", "PAID END", "paid end"] {
+        for name in ["essay.txt", "essay.md"] {
+            let text = format!(
+                "# T\n\nfree\n\n##paidbegin## Secrettok {near_miss}  ##paidend## Freetok\n"
+            );
+            let preview = preview_of(name, &text);
+            assert!(!preview.contains("Secrettok"), "{near_miss:?} in {name}");
+            assert!(preview.contains("Freetok"), "{near_miss:?} in {name}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "wenji bug: paid text leaks when a near miss takes the `##` of a rendered begin"]
+fn a_rendered_begin_keeps_its_hashes_from_a_near_miss_after_it() {
+    // In Markdown `##&#112;aidbegin##` opens a paid part, and the near-miss
+    // end after it must keep the part paid. But the written text shows `##
+    // paid end` (the begin's closing `##` and the prose), a near-miss end
+    // that overlaps the rendered begin and wins: the begin is lost, the end
+    // is a stray one, and the text after it is free.
+    for after in ["paid end of year:", " paidend", "PAID END"] {
+        let text = format!("# T\n\nfree\n\n##&#112;aidbegin## {after} Secrettok\n");
+        let preview = preview_of("essay.md", &text);
+        assert!(!preview.contains("Secrettok"), "{after:?}");
+    }
+    // The same overlap keeps a rendered end in the full edition as text.
+    let text = "# T\n\n##paidbegin## Secrettok ##&#112;aidend##  paidbegin  Moretok\n";
+    let full = edition_of("essay.md", text, Edition::Full);
+    assert!(full.contains("Moretok"));
+    assert!(
+        !full.contains("##paidend"),
+        "the rendered end is left as text"
+    );
+}
+
+#[test]
+#[ignore = "wenji bug: an astral character that decomposes to several letters reads as its first"]
+fn a_character_of_several_letters_is_not_one_of_an_end() {
+    // Found by the `marker_oracle` fuzz target. `🆐` (U+1F190) is `DJ` in
+    // NFKD, and `🅎` (U+1F14E) `PPV`; canonical.rs keeps only the first
+    // letter of an astral character's form, so `##pai🆐end##` (a reader sees
+    // `##paiDJend##`) is an exact end and frees what follows it.
+    for end in ["##pai🆐end##", "##paiden🆐##", "##🅎aidend##"] {
+        for name in ["essay.txt", "essay.md"] {
+            let text = format!("# T\n\nfree\n\n##paidbegin## Secrettok {end} Moretok\n");
+            let preview = preview_of(name, &text);
+            assert!(!preview.contains("Moretok"), "{end} in {name}");
+        }
+    }
 }
