@@ -43,6 +43,14 @@ impl CanonicalLine {
             self.push_raw(source.to_ascii_lowercase(), span);
             return;
         }
+        if (source as u32) > 0xffff {
+            // Astral characters (mathematical letters, enclosed letters
+            // such as 🆐 "DJ") are rare: computed each time, every letter kept.
+            for c in compute(source).chars() {
+                self.push_raw(c, span);
+            }
+            return;
+        }
         match canonical_char(source) {
             Canonical::Same => self.push_raw(source, span),
             Canonical::Gone => {}
@@ -101,7 +109,7 @@ static TABLE: LazyLock<(Vec<Canonical>, Vec<String>)> = LazyLock::new(|| {
     let mut many = Vec::new();
     let bmp = (0..=0xffffu32)
         .map(|code| match char::from_u32(code) {
-            Some(c) if !is_inert(c) => classify(c, Some(&mut many)),
+            Some(c) if !is_inert(c) => classify(c, &mut many),
             _ => Canonical::Same,
         })
         .collect();
@@ -113,12 +121,7 @@ fn many(index: u32) -> &'static str {
 }
 
 fn canonical_char(c: char) -> Canonical {
-    match TABLE.0.get(c as usize) {
-        Some(&form) => form,
-        // Astral characters (mathematical letters, tags) are rare: compute.
-        // No marker letter is among several, so the first stands for all.
-        None => classify(c, None),
-    }
+    TABLE.0.get(c as usize).copied().unwrap_or(Canonical::Same)
 }
 
 /// Ranges whose characters are letters no marker holds and that have no
@@ -128,16 +131,15 @@ fn is_inert(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7a3 | 0xe000..=0xf8ff)
 }
 
-/// The canonical form of `c`; a form of several characters is added to
-/// `many`, or, without it, stands as its first character.
-fn classify(c: char, many: Option<&mut Vec<String>>) -> Canonical {
+/// The canonical form of `c`; a form of several characters is added to `many`.
+fn classify(c: char, many: &mut Vec<String>) -> Canonical {
     let form = compute(c);
     let mut chars = form.chars();
-    match (chars.next(), chars.next(), many) {
-        (None, _, _) => Canonical::Gone,
-        (Some(one), None, _) if one == c => Canonical::Same,
-        (Some(one), None, _) | (Some(one), Some(_), None) => Canonical::One(one),
-        (Some(_), Some(_), Some(many)) => {
+    match (chars.next(), chars.next()) {
+        (None, _) => Canonical::Gone,
+        (Some(one), None) if one == c => Canonical::Same,
+        (Some(one), None) => Canonical::One(one),
+        _ => {
             many.push(form);
             Canonical::Many(u32::try_from(many.len() - 1).unwrap_or(0))
         }
@@ -203,6 +205,8 @@ mod tests {
         assert_eq!(canonical("ιı"), "ii");
         assert_eq!(canonical("＃ＰＡＩＤ𝐛𝐞𝐠𝐢𝐧﹟"), "#paidbegin#");
         assert_eq!(canonical("PaidEnd"), "paidend");
+        // An astral character of several letters keeps every one.
+        assert_eq!(canonical("pai🆐end"), "paidjend");
     }
 
     #[test]

@@ -48,19 +48,22 @@ pub struct Marker {
     pub line: usize,
 }
 
-/// Every marker shape, on canonical text: `#` signs (or their escapes) on
-/// either side, optionally; then `paid`, any separators and `begin` or
-/// `end`. A separator is anything that is not a letter, digit or `#` (the
+/// The pieces of a marker on canonical text: runs of `#` signs (or their
+/// escapes), and the core: `paid`, any separators and `begin` or `end`. A
+/// separator is anything that is not a letter, digit, `#` or `&` (the
 /// skeleton turns dashes into `ー`, which counts too).
-static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+static PIECE: LazyLock<Regex> = LazyLock::new(|| {
     let hash = r"(?:\\?#|&#0*35;|&#x0*23;|&num;)";
-    // `&` only where no escaped `#` or named reference starts with it.
-    let sep = r"(?:[^\p{L}\p{N}#&\n]|ー|&[^#\p{L}\n])";
     let pattern = format!(
-        r"(?:(?P<open>{hash}+){sep}*)?paid(?P<sep>{sep}*)(?:(?P<begin>begin)|end)(?:{sep}*(?P<close>{hash}+))?"
+        r"(?P<hashes>{hash}+)|paid(?P<sep>(?:[^\p{{L}}\p{{N}}#&\n]|ー)*)(?:(?P<begin>begin)|end)"
     );
     Regex::new(&pattern).expect("the marker pattern is valid")
 });
+
+/// Whether `c` may stand between a marker's `#` signs and its words.
+fn is_separator(c: char) -> bool {
+    c == 'ー' || !(c.is_alphanumeric() || c == '#' || c == '&')
+}
 
 /// The markers of `text` in order, in every shape it may show one.
 pub fn find(text: &str, rendering: Rendering) -> impl Iterator<Item = Marker> + '_ {
@@ -97,54 +100,113 @@ pub fn any(text: &str, rendering: Rendering) -> bool {
 
 type Found = (usize, usize, Kind, bool);
 
-/// Markers in one canonical line, as source spans. Exactness is only
+/// A piece of a marker found in a canonical line.
+struct Piece {
+    start: usize,
+    end: usize,
+    /// `None` for a run of `#` signs; else whether the core is a begin.
+    begin: Option<bool>,
+    /// Whether the core has separators between its words.
+    separated: bool,
+}
+
+/// Markers in one canonical line, as source spans. Each run of `#` signs
+/// belongs to one marker at most: the one it touches, else the core before
+/// it, else the one after it (separators between). Exactness is only
 /// granted on the text as written (`may_be_exact`).
 fn in_line(line: &CanonicalLine, may_be_exact: bool) -> Vec<Found> {
     let text = line.text.as_str();
     if !text.contains("paid") {
         return Vec::new();
     }
-    SHAPE
+    let pieces: Vec<Piece> = PIECE
         .captures_iter(text)
         .filter_map(|found| {
             let whole = found.get(0)?;
-            let hashes = found.name("open").is_some() || found.name("close").is_some();
-            // Prose may say "paid end"; it is a marker only between `#` signs.
-            if !found["sep"].is_empty() && !hashes {
-                return None;
-            }
-            let kind = if found.name("begin").is_some() {
-                Kind::Begin
-            } else {
-                Kind::End
-            };
-            // "paidendorsement" is a word, not an end.
-            let word_goes_on = text[whole.end()..]
+            Some(Piece {
+                start: whole.start(),
+                end: whole.end(),
+                begin: found
+                    .name("hashes")
+                    .is_none()
+                    .then(|| found.name("begin").is_some()),
+                separated: found.name("sep").is_some_and(|sep| !sep.is_empty()),
+            })
+        })
+        .collect();
+    let only_separators = |from: usize, to: usize| text[from..to].chars().all(is_separator);
+    let mut taken = vec![false; pieces.len()];
+    let mut found = Vec::new();
+    for (index, core) in pieces.iter().enumerate() {
+        let Some(is_begin) = core.begin else { continue };
+        let before = index.checked_sub(1).filter(|&i| {
+            let hashes = &pieces[i];
+            hashes.begin.is_none() && !taken[i] && only_separators(hashes.end, core.start)
+        });
+        let next_core = pieces.get(index + 2).filter(|p| p.begin.is_some());
+        let after = Some(index + 1).filter(|&i| {
+            pieces.get(i).is_some_and(|hashes| {
+                let touches_next = next_core.is_some_and(|next| next.start == hashes.end);
+                let touches_this = hashes.start == core.end;
+                hashes.begin.is_none()
+                    && only_separators(core.end, hashes.start)
+                    && (touches_this || !touches_next)
+            })
+        });
+        // Prose may say "paid end"; it is a marker only between `#` signs.
+        if core.separated && before.is_none() && after.is_none() {
+            continue;
+        }
+        // "paidendorsement" is a word, not an end; a marker straight after
+        // does not make it one.
+        let next_starts_here = pieces.get(index + 1).is_some_and(|p| p.start == core.end);
+        let word_goes_on = !next_starts_here
+            && text[core.end..]
                 .chars()
                 .next()
                 .is_some_and(char::is_alphanumeric);
-            if kind == Kind::End && found.name("close").is_none() && word_goes_on {
-                return None;
-            }
-            let exact_form = match kind {
-                Kind::Begin => super::BEGIN,
-                Kind::End => super::END,
-            };
-            let exact = may_be_exact && whole.as_str() == exact_form;
-            let (start, end) = line.source_span(whole.start(), whole.end());
-            Some((start, end, kind, exact))
-        })
-        .collect()
+        if !is_begin && after.is_none() && word_goes_on {
+            continue;
+        }
+        let start = before.map_or(core.start, |i| pieces[i].start);
+        let end = after.map_or(core.end, |i| pieces[i].end);
+        for i in before.into_iter().chain(after) {
+            taken[i] = true;
+        }
+        let (kind, exact_form) = if is_begin {
+            (Kind::Begin, super::BEGIN)
+        } else {
+            (Kind::End, super::END)
+        };
+        let exact = may_be_exact && &text[start..end] == exact_form;
+        let (source_start, source_end) = line.source_span(start, end);
+        found.push((source_start, source_end, kind, exact));
+    }
+    found
 }
 
-/// Adds the markers only the rendering shows to those the text shows.
+/// Joins the markers of the text as written and as rendered. Where they
+/// overlap, an exact written marker wins (only the written can be exact),
+/// else the rendered one: it is what the reader would see, and it knows
+/// which `#` signs belong to which marker.
 fn merge(written: Vec<Found>, rendered: Vec<Found>) -> Vec<Found> {
     if rendered.is_empty() {
         return written;
     }
-    let overlaps = |r: &Found| written.iter().any(|w| r.0 < w.1 && w.0 < r.1);
-    let mut all: Vec<Found> = rendered.iter().filter(|r| !overlaps(r)).copied().collect();
-    all.extend(written);
+    let overlap = |a: &Found, b: &Found| a.0 < b.1 && b.0 < a.1;
+    let (exact, loose): (Vec<Found>, Vec<Found>) = written.into_iter().partition(|w| w.3);
+    let rendered: Vec<Found> = rendered
+        .into_iter()
+        .filter(|r| !exact.iter().any(|e| overlap(r, e)))
+        .collect();
+    let loose = loose
+        .into_iter()
+        .filter(|l| !rendered.iter().any(|r| overlap(r, l)));
+    let mut all: Vec<Found> = exact
+        .into_iter()
+        .chain(rendered.iter().copied())
+        .chain(loose)
+        .collect();
     all.sort_by_key(|f| f.0);
     all
 }
@@ -320,6 +382,37 @@ mod tests {
         assert_eq!(
             shapes("##paid**end**##", Rendering::Markdown),
             [("##paid**end**##", Kind::End, false)]
+        );
+    }
+
+    #[test]
+    fn each_run_of_hashes_belongs_to_one_marker() {
+        assert_eq!(
+            shapes("paidend  ##paidend## x", Rendering::Literal),
+            [
+                ("paidend", Kind::End, false),
+                ("##paidend##", Kind::End, true)
+            ]
+        );
+        assert_eq!(
+            shapes("##paidbegin## paid end ##", Rendering::Literal),
+            [
+                ("##paidbegin##", Kind::Begin, true),
+                ("paid end ##", Kind::End, false)
+            ]
+        );
+        // The rendered begin keeps its `#` signs from the prose after it.
+        assert_eq!(
+            shapes("##&#112;aidbegin## paid end of year", Rendering::Markdown),
+            [("##&#112;aidbegin##", Kind::Begin, false)]
+        );
+        // A marker right after a word does not make the word go on.
+        assert_eq!(
+            shapes("ipaidendpaidbegin", Rendering::Literal),
+            [
+                ("paidend", Kind::End, false),
+                ("paidbegin", Kind::Begin, false)
+            ]
         );
     }
 
