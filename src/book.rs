@@ -3,11 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::edition::Edition;
 use crate::essay::Essay;
-use crate::lang;
 use crate::typeset::Layout;
-use crate::typeset::cjk::TextRules;
 
 /// Everything needed to make any edition of one book.
 #[derive(Debug, Clone)]
@@ -92,60 +89,7 @@ impl Book {
     pub fn has_paid(&self) -> bool {
         self.essays.iter().any(Essay::has_paid)
     }
-
-    /// The edition actually made: a preview of a book without paid text is the full book.
-    pub fn effective(&self, edition: Edition) -> Edition {
-        if self.has_paid() {
-            edition
-        } else {
-            Edition::Full
-        }
-    }
-
-    /// The text rules of this book's layout, language and typography.
-    pub fn text_rules(&self) -> TextRules {
-        TextRules {
-            vertical: self.layout == Layout::Vertical,
-            tcy_digits: self.typography.tcy_digits.clone(),
-            punctuation: self.typography.vertical_punctuation,
-            taiwan_quotes: lang::is_traditional_chinese(&self.lang),
-        }
-    }
-
-    /// The title shown for `edition`.
-    pub fn title_for(&self, edition: Edition) -> String {
-        match self.effective(edition) {
-            Edition::Preview => format!("{}{}", self.title, self.preview.title_suffix),
-            Edition::Full => self.title.clone(),
-        }
-    }
-
-    /// The `dc:identifier` of `edition`: the configured one for the full
-    /// edition (a UUID derived from it for the preview), else a name-based UUID of title, authors and
-    /// edition, so that a rebuild is the same book to a reader.
-    pub fn identifier_for(&self, edition: Edition) -> String {
-        let edition = self.effective(edition);
-        let suffix = match edition {
-            Edition::Preview => "preview",
-            Edition::Full => "full",
-        };
-        let name = match (&self.identifier, edition) {
-            (Some(id), Edition::Full) => return id.clone(),
-            (Some(id), Edition::Preview) => format!("{id}\u{1f}{suffix}"),
-            (None, _) => format!(
-                "wenji\u{1f}{}\u{1f}{}\u{1f}{suffix}",
-                self.title,
-                self.authors.join("\u{1e}")
-            ),
-        };
-        let uuid = uuid::Uuid::new_v5(&WENJI_NAMESPACE, name.as_bytes());
-        format!("urn:uuid:{uuid}")
-    }
 }
-
-/// The namespace of wenji's name-based identifiers (a fixed random UUID).
-const WENJI_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x6b1f_3c2e_9d4a_4e57_8a0c_51d2_7f3e_b941);
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -184,32 +128,5 @@ pub(crate) mod tests {
                 parts,
             }],
         }
-    }
-
-    #[test]
-    fn editions_differ_only_when_there_is_paid_text() {
-        let book = sample(true);
-        assert_eq!(book.title_for(Edition::Preview), "书（试读）");
-        assert_eq!(book.title_for(Edition::Full), "书");
-        assert_ne!(
-            book.identifier_for(Edition::Preview),
-            book.identifier_for(Edition::Full)
-        );
-        let free = sample(false);
-        assert_eq!(free.title_for(Edition::Preview), "书");
-        assert_eq!(
-            free.identifier_for(Edition::Preview),
-            free.identifier_for(Edition::Full)
-        );
-    }
-
-    #[test]
-    fn identifiers_are_stable_name_based_uuids() {
-        let id = sample(true).identifier_for(Edition::Full);
-        assert!(id.starts_with("urn:uuid:"));
-        assert_eq!(id, sample(true).identifier_for(Edition::Full));
-        let mut other = sample(true);
-        other.authors.push("另一位".into());
-        assert_ne!(id, other.identifier_for(Edition::Full));
     }
 }

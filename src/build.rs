@@ -322,7 +322,6 @@ fn free_text_sample(essays: &[Essay]) -> String {
                 match block {
                     Block::Paragraph(text) | Block::Heading { text, .. } => sample.push_str(text),
                     Block::Markup { xhtml, .. } => sample.extend(xml::text_outside_tags(xhtml)),
-                    Block::PaidNotice(_) => {}
                 }
                 sample.push('\n');
                 if sample.len() > ENOUGH * 3 {

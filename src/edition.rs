@@ -1,10 +1,14 @@
-//! Stage 3: choosing the edition. The preview drops every paid part and
+//! Stage 3: choosing the edition. [`select`] turns a book into the
+//! [`Publication`] of one edition: the preview drops every paid part and
 //! puts a notice where each one was; the full edition keeps everything.
-//! This is the only place that decides what paid text a book contains.
+//! This is the only place that decides what paid text a book contains, and
+//! nothing downstream knows that text was ever paid.
 
 use serde::Deserialize;
 
-use crate::essay::{Access, Block, Essay};
+use crate::book::Book;
+use crate::essay::{Access, Essay};
+use crate::publication::{Chapter, Content, Publication};
 
 /// Which edition of a book to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
@@ -40,26 +44,90 @@ impl Editions {
     }
 }
 
-/// The blocks of `essay` that `edition` contains, in order; in a preview each
-/// paid part is replaced by `notice`.
-pub fn blocks<'a>(
-    essay: &'a Essay,
-    edition: Edition,
-    notice: &'a Block,
-) -> impl Iterator<Item = &'a Block> + 'a {
-    essay.parts.iter().flat_map(move |part| {
-        let blocks: Box<dyn Iterator<Item = &'a Block>> = match (edition, part.access) {
-            (Edition::Preview, Access::Paid) => Box::new(std::iter::once(notice)),
-            _ => Box::new(part.blocks.iter()),
-        };
-        blocks
-    })
+/// The publication of `edition` of `book`: in a preview each paid part is
+/// replaced by one notice, and title and identifier are the preview's. A
+/// preview of a book without paid text is the full book.
+pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
+    let edition = effective(book, edition);
+    let chapters = book
+        .essays
+        .iter()
+        .map(|essay| Chapter {
+            title: &essay.title,
+            content: content(essay, edition, &book.preview.notice),
+        })
+        .collect();
+    let mark = (edition == Edition::Preview).then_some(book.preview.title_suffix.as_str());
+    Publication {
+        title: format!("{}{}", book.title, mark.unwrap_or_default()),
+        own_title: &book.title,
+        mark: mark.map(str::trim).filter(|m| !m.is_empty()),
+        identifier: identifier(book, edition),
+        authors: &book.authors,
+        lang: &book.lang,
+        layout: book.layout,
+        modified: book.modified,
+        cover: &book.cover,
+        extra_css: book.extra_css.as_deref(),
+        font: book.font.as_deref().map(Vec::as_slice),
+        typography: &book.typography,
+        chapters,
+    }
 }
+
+/// The edition actually made: a preview of a book without paid text is the full book.
+fn effective(book: &Book, edition: Edition) -> Edition {
+    if book.has_paid() {
+        edition
+    } else {
+        Edition::Full
+    }
+}
+
+/// The content of `essay` in `edition`; in a preview each paid part is
+/// replaced by `notice`.
+fn content<'a>(essay: &'a Essay, edition: Edition, notice: &'a str) -> Vec<Content<'a>> {
+    let mut content = Vec::new();
+    for part in &essay.parts {
+        match (edition, part.access) {
+            (Edition::Preview, Access::Paid) => content.push(Content::Notice(notice)),
+            _ => content.extend(part.blocks.iter().map(Content::Block)),
+        }
+    }
+    content
+}
+
+/// The `dc:identifier` of `edition` (already [`effective`]): the configured
+/// one for the full edition (a UUID derived from it for the preview), else
+/// a name-based UUID of title, authors and edition, so that a rebuild is
+/// the same book to a reader.
+fn identifier(book: &Book, edition: Edition) -> String {
+    let suffix = match edition {
+        Edition::Preview => "preview",
+        Edition::Full => "full",
+    };
+    let name = match (&book.identifier, edition) {
+        (Some(id), Edition::Full) => return id.clone(),
+        (Some(id), Edition::Preview) => format!("{id}\u{1f}{suffix}"),
+        (None, _) => format!(
+            "wenji\u{1f}{}\u{1f}{}\u{1f}{suffix}",
+            book.title,
+            book.authors.join("\u{1e}")
+        ),
+    };
+    let uuid = uuid::Uuid::new_v5(&WENJI_NAMESPACE, name.as_bytes());
+    format!("urn:uuid:{uuid}")
+}
+
+/// The namespace of wenji's name-based identifiers (a fixed random UUID).
+const WENJI_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6b1f_3c2e_9d4a_4e57_8a0c_51d2_7f3e_b941);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::essay::Part;
+    use crate::book::tests::sample;
+    use crate::essay::{Block, Part};
 
     fn essay() -> Essay {
         let p = |t: &str| Block::Paragraph(t.to_string());
@@ -90,24 +158,58 @@ mod tests {
     #[test]
     fn preview_replaces_each_paid_part_with_one_notice() {
         let essay = essay();
-        let notice = Block::PaidNotice("N".into());
-        let got: Vec<_> = blocks(&essay, Edition::Preview, &notice).cloned().collect();
+        let got = content(&essay, Edition::Preview, "N");
         let p = |t: &str| Block::Paragraph(t.to_string());
+        let (free1, free2) = (p("free1"), p("free2"));
         assert_eq!(
             got,
-            [p("free1"), notice.clone(), p("free2"), notice.clone()]
+            [
+                Content::Block(&free1),
+                Content::Notice("N"),
+                Content::Block(&free2),
+                Content::Notice("N")
+            ]
         );
     }
 
     #[test]
     fn full_keeps_everything() {
-        let essay = essay();
-        let notice = Block::PaidNotice("N".into());
-        assert_eq!(blocks(&essay, Edition::Full, &notice).count(), 5);
+        assert_eq!(content(&essay(), Edition::Full, "N").len(), 5);
     }
 
     #[test]
     fn both_lists_preview_first() {
         assert_eq!(Editions::Both.list(), [Edition::Preview, Edition::Full]);
+    }
+
+    #[test]
+    fn editions_differ_only_when_there_is_paid_text() {
+        let book = sample(true);
+        let (preview, full) = (
+            select(&book, Edition::Preview),
+            select(&book, Edition::Full),
+        );
+        assert_eq!(preview.title, "书（试读）");
+        assert_eq!(preview.mark, Some("（试读）"));
+        assert_eq!(full.title, "书");
+        assert_ne!(preview.identifier, full.identifier);
+        let free = sample(false);
+        let (preview, full) = (
+            select(&free, Edition::Preview),
+            select(&free, Edition::Full),
+        );
+        assert_eq!(preview.title, "书");
+        assert_eq!(preview.identifier, full.identifier);
+        assert_eq!(preview.chapters[0].content, full.chapters[0].content);
+    }
+
+    #[test]
+    fn identifiers_are_stable_name_based_uuids() {
+        let id = select(&sample(true), Edition::Full).identifier;
+        assert!(id.starts_with("urn:uuid:"));
+        assert_eq!(id, select(&sample(true), Edition::Full).identifier);
+        let mut other = sample(true);
+        other.authors.push("另一位".into());
+        assert_ne!(id, select(&other, Edition::Full).identifier);
     }
 }

@@ -47,8 +47,6 @@ pub enum Block {
         /// Images the fragment references.
         images: Vec<Image>,
     },
-    /// The preview notice standing where a paid part was removed.
-    PaidNotice(String),
 }
 
 /// An image packed into the book.
@@ -66,9 +64,7 @@ impl Block {
     /// Number of characters of reader-visible text (markup excluded).
     pub fn char_count(&self) -> usize {
         match self {
-            Block::Paragraph(text) | Block::Heading { text, .. } | Block::PaidNotice(text) => {
-                text.chars().count()
-            }
+            Block::Paragraph(text) | Block::Heading { text, .. } => text.chars().count(),
             Block::Markup { xhtml, .. } => crate::xml::text_outside_tags(xhtml).count(),
         }
     }

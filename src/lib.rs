@@ -4,7 +4,7 @@
 //! The pipeline, one module per stage:
 //! 1. [`decode`]: bytes to text (encoding detection, line endings, XML-safe characters);
 //! 2. [`parse`] (with [`paid`]): text to the [`essay`] model of free and paid parts;
-//! 3. [`edition`]: the blocks an edition contains;
+//! 3. [`edition`]: the [`publication`] of one edition, which holds no paid/free distinction;
 //! 4. [`typeset`]: XHTML pages, navigation, cover and CSS per [`typeset::Layout`];
 //! 5. [`package`]: the OPF, nav, NCX and zip.
 //!
@@ -25,6 +25,7 @@ pub mod output;
 pub mod package;
 pub mod paid;
 pub mod parse;
+pub mod publication;
 pub mod typeset;
 pub mod xml;
 

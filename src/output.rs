@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::book::Book;
 use crate::build::Options;
-use crate::edition::{Edition, Editions};
+use crate::edition::{self, Edition, Editions};
 use crate::error::{Error, Result};
 use crate::package::write_epub;
 
@@ -22,7 +22,8 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// in memory and written with one call: the zip writer seeks back to every
 /// entry's header, which on a file costs two system calls per entry.
 pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
-    let archive = write_epub(book, edition, Cursor::new(Vec::new()))
+    let publication = edition::select(book, edition);
+    let archive = write_epub(&publication, Cursor::new(Vec::new()))
         .map_err(|source| Error::Package {
             path: target.to_path_buf(),
             source,

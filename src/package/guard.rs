@@ -1,8 +1,9 @@
 //! The last line of defence for the preview. Paid parts are dropped long
 //! before packaging, by markers found in the source; if a marker shape ever
-//! reaches a preview's pages (a rendering the source matcher did not
-//! foresee, a title or setting holding one), the text after it may be paid.
-//! So every XML entry of a preview is read back as a reader sees it —
+//! reaches a book's pages (a rendering the source matcher did not foresee,
+//! a title or setting holding one), the text after it may be paid. So every
+//! XML entry of every book — packaging cannot tell a preview from a full
+//! edition, and need not — is read back as a reader sees it —
 //! text nodes with entities decoded, joined across inline elements, and
 //! every attribute value — and a marker shape in it refuses the book.
 

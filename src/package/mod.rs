@@ -1,4 +1,4 @@
-//! Stage 5: packaging. Writes the typeset edition as an EPUB 3 zip: the
+//! Stage 5: packaging. Writes the typeset publication as an EPUB 3 zip: the
 //! stored `mimetype` first, then the container, package document, navigation,
 //! styles, cover and chapters, all stamped with the book's modification time
 //! so the same book always gives the same bytes.
@@ -19,8 +19,7 @@ use std::sync::LazyLock;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use crate::book::Book;
-use crate::edition::Edition;
+use crate::publication::Publication;
 use crate::typeset::{self, Layout, cover, font, style, xhtml};
 use opf::Item;
 
@@ -43,14 +42,14 @@ pub enum PackageError {
     /// The zip writer failed.
     #[error("cannot write the book archive: {0}")]
     Zip(#[from] zip::result::ZipError),
-    /// A paid marker shape reached a preview's pages (see [`guard`]).
+    /// A paid marker shape reached the book's pages (see [`guard`]).
     #[error(
-        "the preview would show a paid marker (in {}, line {}): the text after it may be paid, \
-         so no preview is written; write ##paidbegin## and ##paidend## exactly in the essay, \
+        "the book would show a paid marker (in {}, line {}): the text after it may be paid, \
+         so the book is not written; write ##paidbegin## and ##paidend## exactly in the essay, \
          and keep marker words out of titles and settings",
         .0.entry, .0.line
     )]
-    MarkerInPreview(guard::Survivor),
+    MarkerShown(guard::Survivor),
 }
 
 impl From<std::io::Error> for PackageError {
@@ -59,15 +58,11 @@ impl From<std::io::Error> for PackageError {
     }
 }
 
-/// Writes `edition` of `book` as an EPUB to `out` and returns the writer.
-/// A preview is [guarded](guard) before a byte of it is written.
-pub fn write_epub<W: Write + Seek>(
-    book: &Book,
-    edition: Edition,
-    out: W,
-) -> Result<W, PackageError> {
-    let set = typeset::typeset(book, edition);
-    let (cover_href, cover_type, cover_data) = cover::image(book, edition);
+/// Writes `publication` as an EPUB to `out` and returns the writer. It is
+/// [guarded](guard) before a byte of it is written.
+pub fn write_epub<W: Write + Seek>(publication: &Publication, out: W) -> Result<W, PackageError> {
+    let set = typeset::typeset(publication);
+    let (cover_href, cover_type, cover_data) = cover::image(publication);
 
     let mut items = vec![
         item("nav", nav::NAV_NAME, XHTML, Some("nav"), false),
@@ -80,7 +75,7 @@ pub fn write_epub<W: Write + Seek>(
         ),
         item("css", xhtml::STYLESHEET, "text/css", None, false),
     ];
-    if book.extra_css.is_some() {
+    if publication.extra_css.is_some() {
         items.push(item(
             "css-extra",
             xhtml::EXTRA_STYLESHEET,
@@ -122,8 +117,8 @@ pub fn write_epub<W: Write + Seek>(
         ));
     }
 
-    let nav = nav::nav_document(book, &set.toc);
-    let font = match &book.font {
+    let nav = nav::nav_document(publication, &set.toc);
+    let font = match &publication.font {
         Some(source) => {
             let pages = set.pages.iter().chain(&set.front).chain([&set.cover_page]);
             let chars = font::used_chars(pages.map(|p| p.xhtml.as_str()).chain([nav.as_str()]));
@@ -148,7 +143,7 @@ pub fn write_epub<W: Write + Seek>(
         None => None,
     };
 
-    let stamp = zip_time(book.modified);
+    let stamp = zip_time(publication.modified);
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
         .last_modified_time(stamp);
@@ -167,9 +162,9 @@ pub fn write_epub<W: Write + Seek>(
             deflated
         }
     };
-    let opf = opf::package_document(book, edition, &items);
-    let ncx = nav::ncx(book, edition, &set.toc);
-    let mut publication: Vec<(&str, &[u8], &str)> = vec![
+    let opf = opf::package_document(publication, &items);
+    let ncx = nav::ncx(publication, &set.toc);
+    let mut entries: Vec<(&str, &[u8], &str)> = vec![
         (
             opf::OPF_NAME,
             opf.as_bytes(),
@@ -178,43 +173,41 @@ pub fn write_epub<W: Write + Seek>(
         (nav::NAV_NAME, nav.as_bytes(), XHTML),
         (nav::NCX_NAME, ncx.as_bytes(), "application/x-dtbncx+xml"),
     ];
-    if let Some(extra) = &book.extra_css {
-        publication.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
+    if let Some(extra) = &publication.extra_css {
+        entries.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
     }
     if let Some(embedded) = &font {
-        publication.push((font::FONT_STYLESHEET, embedded.css.as_bytes(), "text/css"));
+        entries.push((font::FONT_STYLESHEET, embedded.css.as_bytes(), "text/css"));
         // Fonts compress; deflate them like text.
-        publication.push((&embedded.href, &embedded.data, "font"));
+        entries.push((&embedded.href, &embedded.data, "font"));
     }
-    publication.push((&cover_href, &cover_data, cover_type));
-    publication.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));
-    publication.extend(
+    entries.push((&cover_href, &cover_data, cover_type));
+    entries.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));
+    entries.extend(
         set.front
             .iter()
             .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
     );
-    publication.extend(
+    entries.extend(
         set.pages
             .iter()
             .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
     );
-    publication.extend(
+    entries.extend(
         set.images
             .iter()
             .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
     );
-    if edition == Edition::Preview {
-        guard_preview(&publication)?;
-    }
+    guard(&entries)?;
 
     let mut zip = ZipWriter::new(out);
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
-    let mut shared = shared_entries(book.layout).clone();
+    let mut shared = shared_entries(publication.layout).clone();
     for index in 0..shared.len() {
         zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
     }
-    for (name, data, media_type) in publication {
+    for (name, data, media_type) in entries {
         zip.start_file(
             format!("{ROOT}/{name}"),
             options_for(media_type, data.len()),
@@ -224,19 +217,19 @@ pub fn write_epub<W: Write + Seek>(
     Ok(zip.finish()?)
 }
 
-/// Runs the [`guard`] over every XML entry of a preview (pages, navigation,
-/// package document, SVG images and cover).
-fn guard_preview(publication: &[(&str, &[u8], &str)]) -> Result<(), PackageError> {
+/// Runs the [`guard`] over every XML entry (pages, navigation, package
+/// document, SVG images and cover): no book may show a paid marker.
+fn guard(entries: &[(&str, &[u8], &str)]) -> Result<(), PackageError> {
     let xml_types = [
         XHTML,
         "application/oebps-package+xml",
         "application/x-dtbncx+xml",
         "image/svg+xml",
     ];
-    for (name, data, media_type) in publication {
+    for (name, data, media_type) in entries {
         if xml_types.contains(media_type) {
             let text = String::from_utf8_lossy(data);
-            guard::check(name, &text).map_err(PackageError::MarkerInPreview)?;
+            guard::check(name, &text).map_err(PackageError::MarkerShown)?;
         }
     }
     Ok(())

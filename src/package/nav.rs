@@ -1,9 +1,8 @@
 //! The navigation document (EPUB 3) and the NCX (for EPUB 2 readers), both
 //! written from the same table of contents.
 
-use crate::book::Book;
-use crate::edition::Edition;
 use crate::lang::strings;
+use crate::publication::Publication;
 use crate::typeset::{NavEntry, cover, front, xhtml};
 use crate::xml::{escape, escape_into};
 
@@ -16,10 +15,10 @@ pub const NCX_NAME: &str = "toc.ncx";
 /// It must be one file, yet no XHTML file may pass 256 KiB: when the whole
 /// tree does not fit, it lists fewer levels of sections (chapters always;
 /// the table-of-contents page, split across files, lists them all).
-pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
+pub fn nav_document(publication: &Publication, toc: &[NavEntry]) -> String {
     let mut levels = depth(toc).max(1);
     loop {
-        let nav = nav_document_to(book, toc, levels);
+        let nav = nav_document_to(publication, toc, levels);
         if nav.len() <= xhtml::MAX_PAGE_BYTES || levels == 1 {
             return nav;
         }
@@ -28,8 +27,8 @@ pub fn nav_document(book: &Book, toc: &[NavEntry]) -> String {
 }
 
 /// The navigation document listing `levels` levels of the table of contents.
-fn nav_document_to(book: &Book, toc: &[NavEntry], levels: usize) -> String {
-    let words = strings(&book.lang);
+fn nav_document_to(publication: &Publication, toc: &[NavEntry], levels: usize) -> String {
+    let words = strings(publication.lang);
     let mut body = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>");
     escape_into(&mut body, words.contents);
     body.push_str("</h1>\n");
@@ -42,14 +41,14 @@ fn nav_document_to(book: &Book, toc: &[NavEntry], levels: usize) -> String {
         cover::PAGE_NAME,
         escape(words.cover)
     ));
-    if book.typography.title_page {
+    if publication.typography.title_page {
         body.push_str(&format!(
             "<li><a epub:type=\"titlepage\" href=\"{}\">{}</a></li>\n",
             front::TITLE_PAGE,
-            escape(&book.title)
+            escape(&publication.title)
         ));
     }
-    if book.typography.toc_page {
+    if publication.typography.toc_page {
         body.push_str(&format!(
             "<li><a epub:type=\"toc\" href=\"{}\">{}</a></li>\n",
             front::TOC_PAGE,
@@ -64,7 +63,7 @@ fn nav_document_to(book: &Book, toc: &[NavEntry], levels: usize) -> String {
         ));
     }
     body.push_str("</ol>\n</nav>\n");
-    xhtml::document(book, words.contents, "", &body)
+    xhtml::document(publication, words.contents, "", &body)
 }
 
 fn nav_list(out: &mut String, entries: &[NavEntry], levels: usize) {
@@ -85,21 +84,21 @@ fn nav_list(out: &mut String, entries: &[NavEntry], levels: usize) {
 }
 
 /// The NCX table of contents.
-pub fn ncx(book: &Book, edition: Edition, toc: &[NavEntry]) -> String {
+pub fn ncx(publication: &Publication, toc: &[NavEntry]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n<head>\n",
-        escape(&book.lang)
+        escape(publication.lang)
     ));
     out.push_str(&format!(
         "<meta name=\"dtb:uid\" content=\"{}\"/>\n<meta name=\"dtb:depth\" content=\"{}\"/>\n",
-        escape(&book.identifier_for(edition)),
+        escape(&publication.identifier.clone()),
         depth(toc).max(1)
     ));
     out.push_str("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n");
     out.push_str(&format!(
         "<docTitle><text>{}</text></docTitle>\n",
-        escape(&book.title_for(edition))
+        escape(&publication.title.clone())
     ));
     out.push_str("<navMap>\n");
     let mut order = 0;
@@ -134,7 +133,7 @@ fn depth(entries: &[NavEntry]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::sample;
+    use crate::publication::sample;
 
     fn toc() -> Vec<NavEntry> {
         vec![NavEntry {
@@ -179,7 +178,7 @@ mod tests {
 
     #[test]
     fn ncx_play_order_and_depth() {
-        let ncx = ncx(&sample(false), Edition::Full, &toc());
+        let ncx = ncx(&sample(false), &toc());
         assert!(ncx.contains("<meta name=\"dtb:depth\" content=\"2\"/>"));
         assert!(ncx.contains("id=\"np2\" playOrder=\"2\""));
     }

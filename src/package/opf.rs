@@ -1,7 +1,6 @@
 //! The package document: metadata, manifest and spine.
 
-use crate::book::Book;
-use crate::edition::Edition;
+use crate::publication::Publication;
 use crate::typeset::Layout;
 use crate::xml::escape;
 
@@ -76,9 +75,9 @@ fn accessibility(items: &[Item]) -> String {
     out
 }
 
-/// The package document for `edition` of `book` with `items` in the manifest.
-pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String {
-    let lang = escape(&book.lang);
+/// The package document of `publication` with `items` in the manifest.
+pub fn package_document(publication: &Publication, items: &[Item]) -> String {
+    let lang = escape(publication.lang);
     let mut out = String::with_capacity(2048 + items.len() * 120);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let has_font = items.iter().any(|i| i.id == "font");
@@ -93,13 +92,13 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
     out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
     out.push_str(&format!(
         "<dc:identifier id=\"book-id\">{}</dc:identifier>\n",
-        escape(&book.identifier_for(edition))
+        escape(&publication.identifier.clone())
     ));
     out.push_str(&format!(
         "<dc:title id=\"title\">{}</dc:title>\n",
-        escape(&book.title_for(edition))
+        escape(&publication.title.clone())
     ));
-    for (i, author) in book.authors.iter().enumerate() {
+    for (i, author) in publication.authors.iter().enumerate() {
         let n = i + 1;
         out.push_str(&format!(
             "<dc:creator id=\"creator{n}\">{}</dc:creator>\n",
@@ -112,7 +111,7 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
     out.push_str(&format!("<dc:language>{lang}</dc:language>\n"));
     out.push_str(&format!(
         "<meta property=\"dcterms:modified\">{}</meta>\n",
-        modified_stamp(book.modified)
+        modified_stamp(publication.modified)
     ));
     out.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
     out.push_str(&accessibility(items));
@@ -120,7 +119,7 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
         // Apple Books shows embedded fonts only when told to.
         out.push_str("<meta property=\"ibooks:specified-fonts\">true</meta>\n");
     }
-    if book.layout == Layout::Vertical {
+    if publication.layout == Layout::Vertical {
         out.push_str("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
     }
     out.push_str("</metadata>\n<manifest>\n");
@@ -138,7 +137,7 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
     }
     out.push_str(&format!(
         "</manifest>\n<spine toc=\"ncx\" page-progression-direction=\"{}\">\n",
-        book.layout.page_progression()
+        publication.layout.page_progression()
     ));
     for item in items.iter().filter(|i| i.in_spine) {
         out.push_str(&format!("<itemref idref=\"{}\"/>\n", escape(&item.id)));
@@ -150,7 +149,7 @@ pub fn package_document(book: &Book, edition: Edition, items: &[Item]) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::sample;
+    use crate::publication::sample;
 
     #[test]
     fn stamps_are_utc_and_clamped() {
@@ -160,7 +159,6 @@ mod tests {
 
     #[test]
     fn metadata_and_direction() {
-        let mut book = sample(true);
         let items = vec![Item {
             id: "c0001".into(),
             href: "c0001.xhtml".into(),
@@ -168,14 +166,15 @@ mod tests {
             properties: None,
             in_spine: true,
         }];
-        let opf = package_document(&book, Edition::Preview, &items);
+        let opf = package_document(&sample(true), &items);
         assert!(opf.contains("xml:lang=\"zh-Hans\""));
         assert!(opf.contains("<dc:language>zh-Hans</dc:language>"));
         assert!(opf.contains("<dc:title id=\"title\">书（试读）</dc:title>"));
         assert!(opf.contains("page-progression-direction=\"ltr\""));
         assert!(!opf.contains("primary-writing-mode"));
-        book.layout = Layout::Vertical;
-        let opf = package_document(&book, Edition::Full, &items);
+        let mut full = sample(false);
+        full.layout = Layout::Vertical;
+        let opf = package_document(&full, &items);
         assert!(opf.contains("page-progression-direction=\"rtl\""));
         assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
         assert!(opf.contains("<itemref idref=\"c0001\"/>"));

@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::book::{Book, Cover};
-use crate::edition::Edition;
+use crate::book::Cover;
+use crate::publication::Publication;
 use crate::typeset::{Layout, Page, xhtml};
 use crate::xml::escape_into;
 
@@ -19,8 +19,8 @@ const FONTS: &str =
     "'Noto Serif CJK SC', 'Source Han Serif SC', 'Songti SC', 'Noto Serif CJK JP', serif";
 
 /// The cover image's path inside the publication, media type and bytes.
-pub fn image(book: &Book, edition: Edition) -> (String, &'static str, Cow<'_, [u8]>) {
-    match &book.cover {
+pub fn image<'a>(publication: &Publication<'a>) -> (String, &'static str, Cow<'a, [u8]>) {
+    match publication.cover {
         Cover::Image {
             extension,
             media_type,
@@ -33,46 +33,49 @@ pub fn image(book: &Book, edition: Edition) -> (String, &'static str, Cow<'_, [u
         Cover::Generated => (
             "images/cover.svg".to_string(),
             "image/svg+xml",
-            Cow::Owned(svg(book, edition).into_bytes()),
+            Cow::Owned(svg(publication).into_bytes()),
         ),
     }
 }
 
-/// The cover page of `edition`.
-pub fn page(book: &Book, edition: Edition) -> Page {
-    let (href, _, _) = image(book, edition);
-    let title = book.title_for(edition);
+/// The cover page.
+pub fn page(publication: &Publication) -> Page {
+    let (href, _, _) = image(publication);
+    let title = publication.title.clone();
     let mut body = String::from("<div class=\"cover\"><img src=\"");
     escape_into(&mut body, &href);
     body.push_str("\" alt=\"");
     escape_into(&mut body, &title);
     body.push_str("\"/></div>\n");
-    let label = crate::lang::strings(&book.lang).cover;
+    let label = crate::lang::strings(publication.lang).cover;
     Page {
         name: PAGE_NAME.to_string(),
-        xhtml: xhtml::document(book, label, " class=\"cover\" epub:type=\"cover\"", &body),
+        xhtml: xhtml::document(
+            publication,
+            label,
+            " class=\"cover\" epub:type=\"cover\"",
+            &body,
+        ),
     }
 }
 
 /// A generated cover: title (and the preview mark) large, authors below or,
 /// in a vertical book, in columns from the right.
-pub fn svg(book: &Book, edition: Edition) -> String {
-    let mut title_lines = wrap(&book.title, 10.0, 6);
-    if book.effective(edition) == Edition::Preview {
-        title_lines.push(book.preview.title_suffix.trim().to_string());
-    }
-    let author_lines = wrap(&book.authors.join("、"), 16.0, 3);
+pub fn svg(publication: &Publication) -> String {
+    let mut title_lines = wrap(publication.own_title, 10.0, 6);
+    title_lines.extend(publication.mark.map(str::to_string));
+    let author_lines = wrap(&publication.authors.join("、"), 16.0, 3);
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
          width=\"{WIDTH}\" height=\"{HEIGHT}\" xml:lang=\"{lang}\">\n\
          <rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#f4efe6\"/>\n\
          <rect x=\"60\" y=\"60\" width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#8c2f1b\" stroke-width=\"6\"/>\n",
-        lang = crate::xml::escape(&book.lang),
+        lang = crate::xml::escape(publication.lang),
         w = WIDTH - 120,
         h = HEIGHT - 120,
     );
-    match book.layout {
+    match publication.layout {
         Layout::Horizontal => {
             let mut y = 520;
             for line in &title_lines {
@@ -147,7 +150,7 @@ fn wrap(text: &str, width: f32, max_lines: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::sample;
+    use crate::publication::sample;
 
     #[test]
     fn wrap_counts_half_width_as_half() {
@@ -158,12 +161,12 @@ mod tests {
 
     #[test]
     fn generated_cover_marks_the_preview_and_follows_the_layout() {
-        let mut book = sample(true);
-        let preview = svg(&book, Edition::Preview);
+        let preview = svg(&sample(true));
         assert!(preview.contains(">试读<") || preview.contains(">（试读）<"));
-        assert!(!svg(&book, Edition::Full).contains("试读"));
+        let mut full = sample(false);
+        assert!(!svg(&full).contains("试读"));
         assert!(!preview.contains("tb-rl"));
-        book.layout = Layout::Vertical;
-        assert!(svg(&book, Edition::Full).contains("writing-mode=\"tb-rl\""));
+        full.layout = Layout::Vertical;
+        assert!(svg(&full).contains("writing-mode=\"tb-rl\""));
     }
 }

@@ -1,9 +1,8 @@
 //! Optional front matter: a title page and an inline table of contents,
 //! both set in the book's writing mode.
 
-use crate::book::Book;
-use crate::edition::Edition;
 use crate::lang::strings;
+use crate::publication::Publication;
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::split::split_markup;
 use crate::typeset::{NavEntry, Page, xhtml};
@@ -14,15 +13,15 @@ pub const TITLE_PAGE: &str = "titlepage.xhtml";
 /// Name of the table-of-contents page inside the publication.
 pub const TOC_PAGE: &str = "toc.xhtml";
 
-/// The title page of `edition`: title and authors.
-pub fn title_page(book: &Book, edition: Edition, rules: &TextRules) -> Page {
-    let title = book.title_for(edition);
+/// The title page: title and authors.
+pub fn title_page(publication: &Publication, rules: &TextRules) -> Page {
+    let title = publication.title.clone();
     let mut body = String::from(
         "<section class=\"titlepage\" epub:type=\"titlepage\">\n<h1 class=\"book-title\">",
     );
     cjk::write_text(&mut body, &title, rules);
     body.push_str("</h1>\n");
-    for author in &book.authors {
+    for author in publication.authors {
         body.push_str("<p class=\"author\">");
         cjk::write_text(&mut body, author, rules);
         body.push_str("</p>\n");
@@ -30,7 +29,7 @@ pub fn title_page(book: &Book, edition: Edition, rules: &TextRules) -> Page {
     body.push_str("</section>\n");
     Page {
         name: TITLE_PAGE.to_string(),
-        xhtml: xhtml::document(book, &title, " epub:type=\"frontmatter\"", &body),
+        xhtml: xhtml::document(publication, &title, " epub:type=\"frontmatter\"", &body),
     }
 }
 
@@ -41,8 +40,8 @@ const LIST_BUDGET: usize = xhtml::MAX_PAGE_BYTES - 8 * 1024;
 /// Pages listing the chapters and their sections, with links: the first
 /// named [`TOC_PAGE`], further ones (`toc-2.xhtml`, …) when the list is
 /// too long for one file, continuing its numbering.
-pub fn toc_pages(book: &Book, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> {
-    let heading = strings(&book.lang).contents;
+pub fn toc_pages(publication: &Publication, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> {
+    let heading = strings(publication.lang).contents;
     let mut entries = String::new();
     list(&mut entries, toc, rules);
     let pieces = match split_markup(&entries, LIST_BUDGET) {
@@ -69,7 +68,7 @@ pub fn toc_pages(book: &Book, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> 
             body.push_str("</nav>\n");
             Page {
                 name: toc_page_name(index),
-                xhtml: xhtml::document(book, heading, " epub:type=\"frontmatter\"", &body),
+                xhtml: xhtml::document(publication, heading, " epub:type=\"frontmatter\"", &body),
             }
         })
         .collect()
@@ -103,7 +102,7 @@ fn list(out: &mut String, entries: &[NavEntry], rules: &TextRules) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::sample;
+    use crate::publication::sample;
 
     fn entries(count: usize) -> Vec<NavEntry> {
         vec![NavEntry {

@@ -1,4 +1,4 @@
-//! Stage 4: typesetting. Turns the edition of a book into XHTML pages (one
+//! Stage 4: typesetting. Turns a [`Publication`] into XHTML pages (one
 //! chapter per essay, continued in further files before 256 KiB), the
 //! navigation tree, the cover page and the list of images to pack.
 
@@ -14,9 +14,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::book::Book;
-use crate::edition::{self, Edition};
-use crate::essay::{Block, Image};
+use crate::publication::{Block, Content, Image, Publication};
 
 /// Horizontal or vertical text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
@@ -59,7 +57,7 @@ pub struct NavEntry {
     pub children: Vec<NavEntry>,
 }
 
-/// A typeset edition, ready to package.
+/// A typeset publication, ready to package.
 #[derive(Debug)]
 pub struct Typeset {
     /// Chapter pages in reading order (the cover page is separate).
@@ -74,50 +72,48 @@ pub struct Typeset {
     pub images: Vec<Image>,
 }
 
-/// Typesets `edition` of `book`.
-pub fn typeset(book: &Book, edition: Edition) -> Typeset {
-    let edition = book.effective(edition);
-    let notice = Block::PaidNotice(book.preview.notice.clone());
-    let rules = book.text_rules();
+/// Typesets `publication`.
+pub fn typeset(publication: &Publication) -> Typeset {
+    let rules = publication.text_rules();
     let mut pages = Vec::new();
     let mut toc = Vec::new();
     let mut images: Vec<Image> = Vec::new();
     let mut packed = HashSet::new();
-    for (index, essay) in book.essays.iter().enumerate() {
+    for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
-        let mut chapter = xhtml::ChapterWriter::new(book, &stem, &essay.title, &rules);
+        let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter.title, &rules);
         let mut sections = Vec::new();
-        for block in edition::blocks(essay, edition, &notice) {
-            if let Block::Markup { images: used, .. } = block {
+        for content in &chapter.content {
+            if let Content::Block(Block::Markup { images: used, .. }) = content {
                 for image in used {
                     if packed.insert(image.href.clone()) {
                         images.push(image.clone());
                     }
                 }
             }
-            if let Some((level, entry)) = chapter.push(block) {
+            if let Some((level, entry)) = writer.push(*content) {
                 sections.push((level, entry));
             }
         }
-        let first = chapter.first_page_name();
-        pages.extend(chapter.finish());
+        let first = writer.first_page_name();
+        pages.extend(writer.finish());
         toc.push(NavEntry {
-            title: essay.title.clone(),
+            title: chapter.title.to_string(),
             href: first,
             children: nest(sections),
         });
     }
     let mut front = Vec::new();
-    if book.typography.title_page {
-        front.push(front::title_page(book, edition, &rules));
+    if publication.typography.title_page {
+        front.push(front::title_page(publication, &rules));
     }
-    if book.typography.toc_page {
-        front.extend(front::toc_pages(book, &toc, &rules));
+    if publication.typography.toc_page {
+        front.extend(front::toc_pages(publication, &toc, &rules));
     }
     Typeset {
         pages,
         toc,
-        cover_page: cover::page(book, edition),
+        cover_page: cover::page(publication),
         front,
         images,
     }

@@ -2,8 +2,8 @@
 //! chapter pages block by block, starting a new file before one would pass
 //! 256 KiB (readers such as Adobe's engine choke on larger spine items).
 
-use crate::book::Book;
-use crate::essay::Block;
+use crate::publication::Publication;
+use crate::publication::{Block, Content};
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::split::split_markup;
 use crate::typeset::{NavEntry, Page};
@@ -20,8 +20,8 @@ pub const STYLESHEET: &str = "styles/book.css";
 pub const EXTRA_STYLESHEET: &str = "styles/extra.css";
 
 /// A whole XHTML document in the book's language, linking its stylesheets.
-pub fn document(book: &Book, title: &str, body_attrs: &str, body: &str) -> String {
-    let lang = escape(&book.lang);
+pub fn document(publication: &Publication, title: &str, body_attrs: &str, body: &str) -> String {
+    let lang = escape(publication.lang);
     let mut out = String::with_capacity(body.len() + 600);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str(
@@ -35,13 +35,13 @@ pub fn document(book: &Book, title: &str, body_attrs: &str, body: &str) -> Strin
     out.push_str(&format!(
         "<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n"
     ));
-    if book.font.is_some() {
+    if publication.font.is_some() {
         out.push_str(&format!(
             "<link rel=\"stylesheet\" type=\"text/css\" href=\"{}\"/>\n",
             crate::typeset::font::FONT_STYLESHEET
         ));
     }
-    if book.extra_css.is_some() {
+    if publication.extra_css.is_some() {
         out.push_str(&format!(
             "<link rel=\"stylesheet\" type=\"text/css\" href=\"{EXTRA_STYLESHEET}\"/>\n"
         ));
@@ -56,7 +56,7 @@ pub fn document(book: &Book, title: &str, body_attrs: &str, body: &str) -> Strin
 
 /// Writes one chapter's blocks into as many pages as it needs.
 pub struct ChapterWriter<'a> {
-    book: &'a Book,
+    publication: &'a Publication<'a>,
     stem: &'a str,
     title: &'a str,
     pages: Vec<Page>,
@@ -67,12 +67,17 @@ pub struct ChapterWriter<'a> {
 
 impl<'a> ChapterWriter<'a> {
     /// Starts chapter `stem` (`c0001`) titled `title`, writing text with `rules`.
-    pub fn new(book: &'a Book, stem: &'a str, title: &'a str, rules: &'a TextRules) -> Self {
+    pub fn new(
+        publication: &'a Publication<'a>,
+        stem: &'a str,
+        title: &'a str,
+        rules: &'a TextRules,
+    ) -> Self {
         let mut body = String::from("<h1 class=\"chapter-title\">");
         cjk::write_text(&mut body, title, rules);
         body.push_str("</h1>\n");
         ChapterWriter {
-            book,
+            publication,
             stem,
             title,
             pages: Vec::new(),
@@ -95,11 +100,17 @@ impl<'a> ChapterWriter<'a> {
         }
     }
 
-    /// Adds a block; for a heading returns its level and navigation entry.
-    pub fn push(&mut self, block: &Block) -> Option<(u8, NavEntry)> {
+    /// Adds content; for a heading returns its level and navigation entry.
+    pub fn push(&mut self, content: Content) -> Option<(u8, NavEntry)> {
+        let block = match content {
+            Content::Notice(text) => {
+                self.paragraph(text, "p class=\"paid-notice\"");
+                return None;
+            }
+            Content::Block(block) => block,
+        };
         match block {
             Block::Paragraph(text) => self.paragraph(text, "p"),
-            Block::PaidNotice(text) => self.paragraph(text, "p class=\"paid-notice\""),
             Block::Markup { xhtml, .. } => {
                 let xhtml = cjk::apply_to_markup(xhtml, self.rules);
                 match split_markup_if_large(&xhtml) {
@@ -174,7 +185,12 @@ impl<'a> ChapterWriter<'a> {
         let name = self.page_name(self.pages.len());
         let wrapped =
             format!("<section epub:type=\"chapter\" role=\"doc-chapter\">\n{body}</section>\n");
-        let xhtml = document(self.book, self.title, " epub:type=\"bodymatter\"", &wrapped);
+        let xhtml = document(
+            self.publication,
+            self.title,
+            " epub:type=\"bodymatter\"",
+            &wrapped,
+        );
         self.pages.push(Page { name, xhtml });
     }
 
@@ -222,7 +238,7 @@ pub(crate) fn cut(text: &str, budget: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::sample;
+    use crate::publication::sample;
 
     #[test]
     fn cut_prefers_sentence_ends() {
@@ -240,12 +256,12 @@ mod tests {
         let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         for _ in 0..200 {
-            chapter.push(&Block::Paragraph(sentence.clone()));
+            chapter.push(Content::Block(&Block::Paragraph(sentence.clone())));
         }
-        let heading = chapter.push(&Block::Heading {
+        let heading = chapter.push(Content::Block(&Block::Heading {
             level: 2,
             text: "后来".into(),
-        });
+        }));
         let pages = chapter.finish();
         assert!(pages.len() > 1);
         assert!(pages.iter().all(|p| p.xhtml.len() <= MAX_PAGE_BYTES));
@@ -259,7 +275,9 @@ mod tests {
         let book = sample(false);
         let rules = book.text_rules();
         let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
-        chapter.push(&Block::Paragraph("很长的一句话。".repeat(60_000)));
+        chapter.push(Content::Block(&Block::Paragraph(
+            "很长的一句话。".repeat(60_000),
+        )));
         let pages = chapter.finish();
         assert!(pages.len() > 4);
         assert!(pages.iter().all(|p| p.xhtml.len() <= MAX_PAGE_BYTES));

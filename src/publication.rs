@@ -1,0 +1,87 @@
+//! What typesetting and packaging see: one edition of a book, already
+//! chosen by [`crate::edition::select`]. It holds no notion of free or paid
+//! text — the preview's notices already stand where paid parts were — so
+//! nothing after this point can put paid text into a preview.
+
+use crate::book::{Cover, Typography};
+pub use crate::essay::{Block, Image};
+use crate::lang;
+use crate::typeset::Layout;
+use crate::typeset::cjk::TextRules;
+
+/// One edition of a book, ready to typeset and package.
+#[derive(Debug, Clone)]
+pub struct Publication<'a> {
+    /// The title as this edition shows it (a preview's with its suffix).
+    pub title: String,
+    /// The book's own title, without any suffix.
+    pub own_title: &'a str,
+    /// The mark a preview's generated cover sets under the title.
+    pub mark: Option<&'a str>,
+    /// This edition's `dc:identifier`.
+    pub identifier: String,
+    /// Authors, in order; never empty.
+    pub authors: &'a [String],
+    /// BCP 47 language tag used everywhere in the book.
+    pub lang: &'a str,
+    /// Horizontal or vertical text.
+    pub layout: Layout,
+    /// Seconds since 1970 for `dcterms:modified` and zip timestamps.
+    pub modified: i64,
+    /// The cover image.
+    pub cover: &'a Cover,
+    /// A stylesheet added after the built-in one.
+    pub extra_css: Option<&'a str>,
+    /// A font to embed, subset to the characters this edition draws.
+    pub font: Option<&'a [u8]>,
+    /// Typographic choices.
+    pub typography: &'a Typography,
+    /// The chapters, in reading order.
+    pub chapters: Vec<Chapter<'a>>,
+}
+
+/// One chapter of a publication.
+#[derive(Debug, Clone)]
+pub struct Chapter<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// Its content, in order.
+    pub content: Vec<Content<'a>>,
+}
+
+/// A unit of a chapter's content.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Content<'a> {
+    /// A block of the essay.
+    Block(&'a Block),
+    /// A notice standing where something was left out (a preview's paid part).
+    Notice(&'a str),
+}
+
+impl Publication<'_> {
+    /// The text rules of this publication's layout, language and typography.
+    pub fn text_rules(&self) -> TextRules {
+        TextRules {
+            vertical: self.layout == Layout::Vertical,
+            tcy_digits: self.typography.tcy_digits.clone(),
+            punctuation: self.typography.vertical_punctuation,
+            taiwan_quotes: lang::is_traditional_chinese(self.lang),
+        }
+    }
+}
+
+/// A publication of the sample book of [`crate::book::tests::sample`]
+/// (with a paid part): its preview, or its full edition.
+#[cfg(test)]
+pub(crate) fn sample(preview: bool) -> Publication<'static> {
+    use crate::edition::{Edition, select};
+    let book = Box::leak(Box::new(crate::book::tests::sample(true)));
+    select(
+        book,
+        if preview {
+            Edition::Preview
+        } else {
+            Edition::Full
+        },
+    )
+}
