@@ -1143,12 +1143,12 @@ struct Tally {
     kept: AtomicUsize,
     /// Previews asked for (one per layout of a case that loaded).
     previews: AtomicUsize,
-    /// Previews the guard refused (`PackageError::MarkerInPreview`).
+    /// Books the guard refused (`PackageError::MarkerShown`).
     refused: AtomicUsize,
 }
 
-/// Writes one edition; `None` if it was refused, which must name `target`
-/// and leave nothing there. Only a preview may be refused.
+/// Writes one edition; `None` if the guard refused it, which must name
+/// `target` and leave nothing there.
 fn write_edition(
     book: &wenji::Book,
     edition: Edition,
@@ -1159,14 +1159,13 @@ fn write_edition(
         Err(error) => {
             let message = error.to_string();
             prop_assert!(
-                edition == Edition::Preview
-                    && matches!(
-                        &error,
-                        wenji::Error::Package {
-                            source: wenji::package::PackageError::MarkerInPreview(_),
-                            ..
-                        }
-                    ),
+                matches!(
+                    &error,
+                    wenji::Error::Package {
+                        source: wenji::package::PackageError::MarkerShown(_),
+                        ..
+                    }
+                ),
                 "writing a book failed: {}",
                 message
             );
@@ -1175,7 +1174,7 @@ fn write_edition(
                 "the refusal does not start with the file: {}",
                 message
             );
-            prop_assert!(!target.exists(), "a refused preview was written");
+            prop_assert!(!target.exists(), "a refused book was written");
             Ok(None)
         }
     }

@@ -11,7 +11,7 @@
 //! an existing page and id; the preview holds the token in no entry name or
 //! content unless the token comes from free text (checked by rebuilding with
 //! another token); the full edition holds the token. A preview may be
-//! refused by the guard (`PackageError::MarkerInPreview`: a marker shape
+//! refused by the guard (`PackageError::MarkerShown`: a marker shape
 //! would show): that is a legitimate outcome, checked only in that nothing
 //! else refuses a book; the full edition is never refused.
 #![no_main]
@@ -88,7 +88,6 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
             match block {
                 Block::Paragraph(t) | Block::Heading { text: t, .. } => sample.push_str(t),
                 Block::Markup { xhtml, .. } => sample.extend(wenji::xml::text_outside_tags(xhtml)),
-                Block::PaidNotice(_) => {}
             }
             sample.push('\n');
         }
@@ -129,11 +128,12 @@ fn xml<'a>(name: &str, text: &'a str) -> roxmltree::Document<'a> {
 }
 
 /// Writes the edition and checks the package; returns its entries, or
-/// `None` if the guard refused the preview.
+/// `None` if the guard refused the book.
 fn build(book: &Book, edition: Edition) -> Option<Vec<(String, Vec<u8>)>> {
-    let zip = match wenji::package::write_epub(book, edition, Cursor::new(Vec::new())) {
+    let publication = wenji::edition::select(book, edition);
+    let zip = match wenji::package::write_epub(&publication, Cursor::new(Vec::new())) {
         Ok(out) => out.into_inner(),
-        Err(PackageError::MarkerInPreview(_)) if edition == Edition::Preview => return None,
+        Err(PackageError::MarkerShown(_)) => return None,
         Err(error) => panic!("an in-memory {edition:?} edition failed: {error}"),
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).expect("readable zip");
