@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use encoding_rs::Encoding;
 
 use wenji::batch::Shard;
 use wenji::build::Options;
 use wenji::config;
-use wenji::{Editions, Layout, Result, decode};
+use wenji::{Editions, Error, Layout, Result, decode, lang};
 
 /// Turn essays into EPUB 3 books: CJK-friendly horizontal or vertical text,
 /// a free preview edition without a byte of paid text, or the full book.
@@ -72,7 +73,7 @@ pub struct BookArgs {
     pub authors: Vec<String>,
 
     /// Language as a BCP 47 tag (zh-Hans, zh-Hant, ja, en, …) [default: detected].
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = parse_lang)]
     pub lang: Option<String>,
 
     /// A stylesheet added after the built-in one.
@@ -80,8 +81,8 @@ pub struct BookArgs {
     pub css: Option<PathBuf>,
 
     /// Read every essay in this encoding (utf-8, gb18030, big5, utf-16le, …) [default: detected].
-    #[arg(long, value_name = "LABEL")]
-    pub encoding: Option<String>,
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub encoding: Option<&'static Encoding>,
 
     /// Replace bytes that are not valid in the encoding with U+FFFD (and warn) instead of failing.
     #[arg(long)]
@@ -209,8 +210,8 @@ impl BookArgs {
         if let Some(font) = &self.font {
             options.font = Some(font.clone());
         }
-        if let Some(label) = &self.encoding {
-            options.reading.encoding = Some(decode::encoding_for_label(label)?);
+        if let Some(encoding) = self.encoding {
+            options.reading.encoding = Some(encoding);
         }
         options.reading.lossy |= self.lossy;
         if self.no_detect_headings {
@@ -221,4 +222,20 @@ impl BookArgs {
         options.modified = modified;
         Ok(options)
     }
+}
+
+/// Validates `--lang` while arguments are parsed, so a bad tag is a usage
+/// mistake (exit 2).
+fn parse_lang(tag: &str) -> std::result::Result<String, String> {
+    if lang::is_valid_tag(tag) {
+        Ok(tag.to_string())
+    } else {
+        Err(Error::InvalidLanguage(tag.to_string()).to_string())
+    }
+}
+
+/// Looks `--encoding` up while arguments are parsed, so an unknown label is
+/// a usage mistake (exit 2).
+fn parse_encoding(label: &str) -> std::result::Result<&'static Encoding, String> {
+    decode::encoding_for_label(label).map_err(|e| e.to_string())
 }

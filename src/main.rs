@@ -4,6 +4,7 @@
 
 mod cli;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -66,9 +67,10 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
     // A killed build may have left a partial book (a full edition, paid
     // text and all) beside the preview: remove it when its writer is gone.
     output::remove_stale_temp_files(output::folder_of(&target), Sweep::Folder);
+    let mut stdout = Stdout::default();
     for (edition, path) in &books {
         output::write_book(&book, *edition, path)?;
-        println!("{}", path.display());
+        stdout.line(&path.display().to_string());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -148,6 +150,28 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Standard output that a closed pipe (`wenji build … | head`) silences
+/// instead of stopping the run: every book is still written.
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    /// Prints `line`, unless the reader has gone away.
+    fn line(&mut self, line: &str) {
+        if self.closed {
+            return;
+        }
+        if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
+            self.closed = true;
+            if error.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("warning: cannot print to standard output: {error}");
+            }
+        }
+    }
 }
 
 /// `SOURCE_DATE_EPOCH`, when set to a number of seconds.
