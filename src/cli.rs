@@ -158,8 +158,8 @@ pub struct BatchArgs {
 
     /// Build only part K of N (1 ≤ K ≤ N), or `auto` from JOB_COMPLETION_INDEX and
     /// WENJI_SHARD_COUNT (Kubernetes) or SLURM_ARRAY_TASK_ID/_MIN/_COUNT (Slurm).
-    #[arg(long, value_name = "K/N|auto")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N|auto", value_parser = parse_shard)]
+    pub shard: Option<ShardArg>,
 
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -169,13 +169,31 @@ pub struct BatchArgs {
     pub book: BookArgs,
 }
 
+/// `--shard` as given: a part, or `auto` (read from the scheduler's variables).
+#[derive(Debug, Clone, Copy)]
+pub enum ShardArg {
+    /// `K/N`.
+    Part(Shard),
+    /// `auto`.
+    Auto,
+}
+
+/// Parses `--shard` while arguments are parsed, so a malformed one is a
+/// usage mistake (exit 2).
+fn parse_shard(text: &str) -> std::result::Result<ShardArg, String> {
+    match text {
+        "auto" => Ok(ShardArg::Auto),
+        _ => text.parse().map(ShardArg::Part),
+    }
+}
+
 impl BatchArgs {
-    /// The shard to build, if any.
+    /// The shard to build, if any; `auto` is resolved from the environment.
     pub fn shard(&self) -> std::result::Result<Option<Shard>, String> {
-        match self.shard.as_deref() {
+        match self.shard {
             None => Ok(None),
-            Some("auto") => Shard::from_env(|name| std::env::var(name).ok()).map(Some),
-            Some(text) => text.parse().map(Some),
+            Some(ShardArg::Auto) => Shard::from_env(|name| std::env::var(name).ok()).map(Some),
+            Some(ShardArg::Part(shard)) => Ok(Some(shard)),
         }
     }
 }

@@ -214,6 +214,12 @@ pub enum Error {
         /// The path given twice.
         path: PathBuf,
     },
+    /// The output path is a folder.
+    #[error("{}: this is a folder; give the book a file name, such as -o book.epub", .path.display())]
+    OutputIsFolder {
+        /// The folder given as the output.
+        path: PathBuf,
+    },
     /// `--report` names one of the inputs, which writing the report would destroy.
     #[error(
         "{}: the report path is one of the inputs, and writing the report would replace it; \

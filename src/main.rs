@@ -80,7 +80,7 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     let shard = match args.shard() {
         Ok(shard) => shard,
         Err(message) => {
-            eprintln!("error: --shard: {message}");
+            eprintln!("error: {message}");
             return Ok(ExitCode::from(2));
         }
     };

@@ -47,6 +47,11 @@ pub fn write_atomically(
         path: target.to_path_buf(),
         source,
     };
+    if target.is_dir() {
+        return Err(Error::OutputIsFolder {
+            path: target.to_path_buf(),
+        });
+    }
     let dir = folder_of(target);
     fs::create_dir_all(dir).map_err(write_error)?;
     let mut temp = tempfile::Builder::new()

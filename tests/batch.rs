@@ -353,6 +353,13 @@ fn essays_sharing_a_book_conflict_even_across_shards() {
     let file = wenji(root, &["batch", "in/a.md", "-o", "out"], &[]);
     assert_eq!(file.status.code(), Some(1));
     assert!(stderr(&file).contains("wenji batch takes a folder"));
+    let missing = wenji(root, &["batch", "no-such-folder", "-o", "out"], &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no-such-folder: cannot read it"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 /// Every entry of the archive at `path`, decompressed and joined, with the

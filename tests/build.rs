@@ -451,6 +451,18 @@ fn bad_flag_values_are_usage_mistakes() {
 }
 
 #[test]
+fn an_output_that_is_a_folder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("e.txt"), "题\n文\n").unwrap();
+    fs::create_dir(dir.path().join("books")).unwrap();
+    let output = wenji(dir.path(), &["build", "e.txt", "-o", "books"]);
+    assert_fails_with(
+        &output,
+        "books: this is a folder; give the book a file name",
+    );
+}
+
+#[test]
 fn a_closed_standard_output_stops_nothing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(

@@ -127,7 +127,11 @@ pub fn plan(
     editions: Editions,
     shard: Option<Shard>,
 ) -> Result<(Vec<Job>, Vec<Warning>)> {
-    if !dir.is_dir() {
+    // A missing folder is "cannot read it", not "give a folder".
+    if !std::fs::metadata(dir)
+        .map_err(|e| Error::read(dir, e))?
+        .is_dir()
+    {
         return Err(Error::NotAFolder {
             path: dir.to_path_buf(),
         });

@@ -42,6 +42,9 @@ pub enum PackageError {
     /// The zip writer failed.
     #[error("cannot write the book archive: {0}")]
     Zip(#[from] zip::result::ZipError),
+    /// The font could not be subset.
+    #[error("cannot embed the font: {0}; try another font or leave --font out")]
+    Font(String),
     /// A paid marker shape reached the book's pages (see [`guard`]).
     #[error(
         "the book would show a paid marker (in {}, line {}): the text after it may be paid, \
@@ -122,8 +125,7 @@ pub fn write_epub<W: Write + Seek>(publication: &Publication, out: W) -> Result<
         Some(source) => {
             let pages = set.pages.iter().chain(&set.front).chain([&set.cover_page]);
             let chars = font::used_chars(pages.map(|p| p.xhtml.as_str()).chain([nav.as_str()]));
-            let embedded = font::embed(source, &chars)
-                .map_err(|e| zip::result::ZipError::Io(std::io::Error::other(e)))?;
+            let embedded = font::embed(source, &chars).map_err(PackageError::Font)?;
             items.push(item(
                 "font",
                 &embedded.href,
@@ -291,4 +293,19 @@ fn zip_time(seconds: i64) -> zip::DateTime {
         t.second(),
     )
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_font_that_cannot_be_subset_says_so() {
+        let message = PackageError::Font("font subsetting failed: bad table".into()).to_string();
+        assert!(
+            message.starts_with("cannot embed the font: font subsetting failed"),
+            "{message}"
+        );
+        assert!(!message.contains("archive"), "{message}");
+    }
 }
