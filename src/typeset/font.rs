@@ -56,7 +56,7 @@ pub fn embed(_font: &[u8], _chars: &BTreeSet<char>) -> Result<EmbeddedFont, Stri
 }
 
 /// Why `--font` fails in a wenji built without the `fonts` feature.
-pub const NOT_BUILT_IN: &str = "this wenji was built without font embedding; reinstall it with `cargo install --path . --features fonts` \
+pub const NOT_BUILT_IN: &str = "this wenji was built without font embedding; reinstall it with `cargo install --locked --path . --features fonts` \
      (needs g++ and libclang)";
 
 #[cfg_attr(not(feature = "fonts"), allow(dead_code))]
