@@ -116,8 +116,9 @@ pub struct BuildArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Where to write the book; with --edition both the full edition goes beside it
-    /// as <stem>.full.epub [default: <title>.epub in the current folder].
+    /// Where to write the book (`.epub` is added to a name without an extension; `-` writes
+    /// one edition to standard output); with --edition both the full edition goes beside
+    /// it as <stem>.full.epub [default: <title>.epub in the current folder].
     #[arg(short, long, value_name = "FILE.epub")]
     pub output: Option<PathBuf>,
 

@@ -5,7 +5,7 @@
 mod cli;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use cli::{BatchArgs, BuildArgs, Cli, Command};
 use wenji::batch::{self, BatchOptions, Status, report};
 use wenji::output::Sweep;
-use wenji::{Edition, Error, Result, build, output};
+use wenji::{Edition, Editions, Error, Result, build, output};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,10 +44,19 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    let target = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.epub", output::slug(&book.title))));
+    let target = match &args.output {
+        Some(path) if path.as_os_str() == "-" => {
+            return write_to_stdout(&book, options.editions);
+        }
+        Some(path) => match epub_path(path) {
+            Ok(path) => path,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => PathBuf::from(format!("{}.epub", output::slug(&book.title))),
+    };
     let books: Vec<(Edition, PathBuf)> = options
         .editions
         .list()
@@ -150,6 +159,39 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The book's path for `-o PATH`: `.epub` added when it has no extension;
+/// any other extension is a usage mistake.
+fn epub_path(path: &Path) -> std::result::Result<PathBuf, String> {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".epub");
+            Ok(PathBuf::from(name))
+        }
+        Some(ext) if ext.eq_ignore_ascii_case("epub") => Ok(path.to_path_buf()),
+        Some(ext) => Err(format!(
+            "-o {}: a book is an EPUB; give a name ending in .epub, not .{ext}",
+            path.display()
+        )),
+    }
+}
+
+/// `-o -`: the one edition asked for, to standard output.
+fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
+    let [edition] = editions.list() else {
+        eprintln!("error: -o - writes one book to standard output; use --edition preview or full");
+        return Ok(ExitCode::from(2));
+    };
+    let bytes = output::epub_bytes(book, *edition, Path::new("-"))?;
+    match std::io::stdout().lock().write_all(&bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: PathBuf::from("-"),
+            source: e,
+        }),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// Standard output that a closed pipe (`wenji build … | head`) silences

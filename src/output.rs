@@ -22,19 +22,25 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// in memory and written with one call: the zip writer seeks back to every
 /// entry's header, which on a file costs two system calls per entry.
 pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
-    let publication = edition::select(book, edition);
-    let archive = write_epub(&publication, Cursor::new(Vec::new()))
-        .map_err(|source| Error::Package {
-            path: target.to_path_buf(),
-            source,
-        })?
-        .into_inner();
+    let archive = epub_bytes(book, edition, target)?;
     write_atomically(target, |file| {
         file.write_all(&archive).map_err(|source| Error::Write {
             path: target.to_path_buf(),
             source,
         })
     })
+}
+
+/// The whole EPUB of `edition` of `book`, in memory; errors name `target`
+/// (where the book is meant to go).
+pub fn epub_bytes(book: &Book, edition: Edition, target: &Path) -> Result<Vec<u8>> {
+    let publication = edition::select(book, edition);
+    Ok(write_epub(&publication, Cursor::new(Vec::new()))
+        .map_err(|source| Error::Package {
+            path: target.to_path_buf(),
+            source,
+        })?
+        .into_inner())
 }
 
 /// Creates `target`'s folder if needed, lets `fill` write a temporary file

@@ -463,6 +463,45 @@ fn an_output_that_is_a_folder_is_named() {
 }
 
 #[test]
+fn output_names_get_epub_or_are_refused_and_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("e.txt"),
+        "题\n免费\n##paidbegin##付费\n##paidend##\n",
+    )
+    .unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "e.txt", "--edition", "both", "-o", "book"],
+    ));
+    assert!(dir.path().join("book.epub").is_file());
+    assert!(dir.path().join("book.full.epub").is_file());
+    assert!(!dir.path().join("book").exists());
+    for (args, message) in [
+        (
+            &["-o", "book.pdf"][..],
+            "give a name ending in .epub, not .pdf",
+        ),
+        (
+            &["--edition", "both", "-o", "-"][..],
+            "-o - writes one book",
+        ),
+    ] {
+        let mut all = vec!["build", "e.txt"];
+        all.extend(args);
+        let output = wenji(dir.path(), &all);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    }
+    assert!(!dir.path().join("book.pdf").exists() && !dir.path().join("-").exists());
+    let piped = ok(wenji(dir.path(), &["build", "e.txt", "--full", "-o", "-"]));
+    assert_eq!(
+        piped.stdout,
+        fs::read(dir.path().join("book.full.epub")).unwrap()
+    );
+}
+
+#[test]
 fn a_closed_standard_output_stops_nothing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
