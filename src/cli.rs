@@ -88,7 +88,7 @@ pub struct BookArgs {
     #[arg(long)]
     pub lossy: bool,
 
-    /// Settings file [default: wenji.toml in the current folder, if present].
+    /// Settings file [default: wenji.toml in the first input folder, or beside the first essay].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -200,15 +200,22 @@ impl BatchArgs {
 }
 
 impl BookArgs {
-    /// Merges the config file (explicit or `./wenji.toml`) with the flags;
-    /// flags win. `modified` is `SOURCE_DATE_EPOCH`, if set.
-    pub fn options(&self, modified: Option<i64>) -> Result<Options> {
-        let default = Path::new(config::DEFAULT_NAME);
+    /// Merges the config file (explicit, or `wenji.toml` beside the inputs)
+    /// with the flags; flags win. `modified` is `SOURCE_DATE_EPOCH`, if set.
+    /// Without a config, covers are looked for beside the inputs.
+    pub fn options(&self, inputs: &[PathBuf], modified: Option<i64>) -> Result<Options> {
+        let folder = inputs_folder(inputs);
         let config_path = match &self.config {
             Some(path) => Some(path.clone()),
-            None => default.is_file().then(|| default.to_path_buf()),
+            None => Some(folder.join(config::DEFAULT_NAME)).filter(|path| path.is_file()),
         };
+        if let Some(path) = &config_path {
+            eprintln!("settings: {}", path.display());
+        }
         let mut options = Options::from_config(config_path.as_deref())?;
+        if config_path.is_none() {
+            options.base_dir = folder;
+        }
         if !self.authors.is_empty() {
             options.authors = self.authors.clone();
         }
@@ -257,4 +264,17 @@ fn parse_lang(tag: &str) -> std::result::Result<String, String> {
 /// a usage mistake (exit 2).
 fn parse_encoding(label: &str) -> std::result::Result<&'static Encoding, String> {
     decode::encoding_for_label(label).map_err(|e| e.to_string())
+}
+
+/// The folder a book's settings and covers belong to: the first input when
+/// it is a folder, else the folder holding it.
+fn inputs_folder(inputs: &[PathBuf]) -> PathBuf {
+    match inputs.first() {
+        Some(input) if input.is_dir() => input.clone(),
+        Some(input) => input
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        None => PathBuf::from("."),
+    }
 }

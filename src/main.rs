@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn run_build(args: &BuildArgs) -> Result<ExitCode> {
-    let mut options = args.book.options(source_date_epoch())?;
+    let mut options = args.book.options(&args.inputs, source_date_epoch())?;
     if let Some(title) = &args.title {
         options.title = Some(title.clone());
     }
@@ -97,7 +97,8 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = BatchOptions::new(
-        args.book.options(source_date_epoch())?,
+        args.book
+            .options(std::slice::from_ref(&args.dir), source_date_epoch())?,
         jobs,
         args.force,
         shard,
@@ -161,10 +162,12 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     })
 }
 
-/// The book's path for `-o PATH`: `.epub` added when it has no extension;
-/// any other extension is a usage mistake.
+/// The book's path for `-o PATH`: `.epub` added when it has no extension
+/// (a folder stays as it is, for writing to refuse by name); any other
+/// extension is a usage mistake.
 fn epub_path(path: &Path) -> std::result::Result<PathBuf, String> {
     match path.extension().and_then(|e| e.to_str()) {
+        _ if path.is_dir() => Ok(path.to_path_buf()),
         None => {
             let mut name = path.as_os_str().to_owned();
             name.push(".epub");

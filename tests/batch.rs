@@ -454,7 +454,7 @@ fn a_changed_layout_or_encoding_rebuilds_and_an_unchanged_rerun_skips() {
     assert!(run(&["--layout", "vertical", "--encoding", "utf-8"]).starts_with("0 built"));
     // A config key counts like a flag.
     fs::write(
-        root.join("wenji.toml"),
+        root.join("in/wenji.toml"),
         "[preview]\ntitle_suffix = \"（样章）\"\n",
     )
     .unwrap();
@@ -495,11 +495,11 @@ fn a_changed_image_or_cover_rebuilds() {
     }
 
     // A cover for every essay, then a new cover with an old time.
-    fs::create_dir_all(root.join("covers")).unwrap();
-    fs::write(root.join("covers/cover.png"), png(b"cover one")).unwrap();
+    fs::create_dir_all(root.join("in/covers")).unwrap();
+    fs::write(root.join("in/covers/cover.png"), png(b"cover one")).unwrap();
     assert!(summary_of(&wenji(root, &args, &[])).starts_with("4 built"));
-    fs::write(root.join("covers/cover.png"), png(b"cover two")).unwrap();
-    set_mtime(&root.join("covers/cover.png"), 1_000_000);
+    fs::write(root.join("in/covers/cover.png"), png(b"cover two")).unwrap();
+    set_mtime(&root.join("in/covers/cover.png"), 1_000_000);
     assert!(summary_of(&wenji(root, &args, &[])).starts_with("4 built"));
     assert!(archive_text(&root.join("out/group0/0.epub")).contains("cover two"));
     assert!(summary_of(&wenji(root, &args, &[])).starts_with("0 built (0 books), 4 skipped"));
@@ -591,6 +591,7 @@ fn a_report_or_output_naming_an_input_is_refused_and_nothing_is_overwritten() {
     let before = fs::read(&essay).unwrap();
     let css_before = fs::read(root.join("extra.css")).unwrap();
 
+    // An -o that is not .epub is a usage mistake before anything else.
     let cases: [(&[&str], &str); 4] = [
         (
             &["batch", "in", "-o", "out", "--report", "in/group1/1.txt"],
@@ -611,7 +612,7 @@ fn a_report_or_output_naming_an_input_is_refused_and_nothing_is_overwritten() {
         ),
         (
             &["build", "in/group1/1.txt", "-o", "in/group1/1.txt"],
-            "in/group1/1.txt: the output path is one of the inputs",
+            "-o in/group1/1.txt: a book is an EPUB; give a name ending in .epub, not .txt",
         ),
         (
             &[
@@ -622,12 +623,17 @@ fn a_report_or_output_naming_an_input_is_refused_and_nothing_is_overwritten() {
                 "-o",
                 "extra.css",
             ],
-            "extra.css: the output path is one of the inputs",
+            "-o extra.css: a book is an EPUB; give a name ending in .epub, not .css",
         ),
     ];
     for (args, message) in cases {
         let output = wenji(root, args, &[]);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let usage = args.contains(&"build");
+        assert_eq!(
+            output.status.code(),
+            Some(if usage { 2 } else { 1 }),
+            "{args:?}"
+        );
         assert!(
             stderr(&output).contains(message),
             "{args:?}: {}",

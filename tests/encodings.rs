@@ -12,7 +12,7 @@ use std::process::Output;
 
 use encoding_rs::{BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS};
 
-use support::{entries, everything, ok, wenji};
+use support::{entries, error_line, everything, ok, wenji};
 
 /// The paid sentence of every essay below; it must never be printed.
 const PAID: &str = "只有付费读者才能读到这一句";
@@ -54,7 +54,10 @@ fn build(files: &[(&str, &[u8])], essay: &str, args: &[&str]) -> (tempfile::Temp
 fn assert_refused(dir: &Path, output: &Output, essay: &str, names: &[&str], paid: &str) {
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.starts_with(&format!("error: {essay}")), "{err}");
+    assert!(
+        error_line(&err).starts_with(&format!("error: {essay}")),
+        "{err}"
+    );
     for name in names {
         assert!(err.contains(name), "{name} not named: {err}");
     }

@@ -47,11 +47,22 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Asserts that wenji failed (exit 1) with one `error:` holding `message`.
+/// Asserts that wenji failed (exit 1) with one `error:` holding `message`
+/// (after the line naming the settings file, if any).
 pub fn assert_fails_with(output: &Output, message: &str) {
     let err = stderr(output);
     assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("error: ") && err.contains(message), "{err}");
+    let error = error_line(&err);
+    assert!(error.contains(message), "{err}");
+}
+
+/// The error wenji printed: stderr from its `error:` line on.
+pub fn error_line(stderr: &str) -> &str {
+    let start = stderr
+        .find("error: ")
+        .filter(|&at| at == 0 || stderr[..at].ends_with('\n'))
+        .unwrap_or_else(|| panic!("no error line: {stderr}"));
+    &stderr[start..]
 }
 
 /// Every entry of an EPUB: name, bytes, compression method, zip timestamp.
