@@ -59,8 +59,35 @@ pub fn parse(
     format: Format,
     headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
-    match format {
-        Format::Text => text::parse(path, text, headings),
-        Format::Markdown => markdown::parse(path, text),
+    let (essay, mut warnings) = match format {
+        Format::Text => text::parse(path, text, headings)?,
+        Format::Markdown => markdown::parse(path, text)?,
+    };
+    if essay.parts.is_empty() {
+        warnings.push(Warning::new(
+            path,
+            None,
+            "the essay is a title and nothing else: its chapter is empty",
+        ));
+    }
+    Ok((essay, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_alone_is_built_with_a_warning() {
+        for (name, text, format) in [
+            ("a.txt", "题\n\n", Format::Text),
+            ("a.md", "# 题\n", Format::Markdown),
+        ] {
+            let (essay, warnings) =
+                parse(Path::new(name), text, format, &HeadingRules::default()).unwrap();
+            assert_eq!(essay.title, "题");
+            assert_eq!(warnings.len(), 1, "{name}");
+            assert!(warnings[0].message.contains("chapter is empty"), "{name}");
+        }
     }
 }
