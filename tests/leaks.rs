@@ -217,6 +217,17 @@ fn a_preview_that_would_show_a_marker_is_never_written() {
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only the essay is left");
     }
+    // Ruby in plain text can show a marker the source matcher never saw:
+    // the reader sees `##paidbegin##` with a small annotation over the b.
+    fs::write(
+        dir.path().join("ruby.txt"),
+        "题目\n免费。\n##paid｜b《x》egin##paidtokruby\n",
+    )
+    .unwrap();
+    let output = wenji(dir.path(), &["build", "ruby.txt", "-o", "r.epub"]);
+    assert_fails_with(&output, "the book would show a paid marker (in c0001.xhtml");
+    assert!(!dir.path().join("r.epub").exists());
+    fs::remove_file(dir.path().join("ruby.txt")).unwrap();
     // Packaging cannot tell the editions apart: the full edition is refused too.
     let output = wenji(
         dir.path(),

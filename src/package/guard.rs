@@ -53,7 +53,10 @@ pub fn check(entry: &str, xml: &str) -> Result<(), Survivor> {
         counted.0 = start;
         counted.1
     };
+    // The base text a reader sees, and apart from it the ruby annotations
+    // above it: `##paid<ruby>b<rt>x</rt></ruby>egin##` shows a marker.
     let mut run = String::new();
+    let mut notes = String::new();
     let mut run_line = 1;
     let flush = |run: &mut String, line: usize| -> Result<(), Survivor> {
         let found = markers::any(run, Rendering::Literal);
@@ -69,17 +72,23 @@ pub fn check(entry: &str, xml: &str) -> Result<(), Survivor> {
             }
             if !INLINE.contains(&node.tag_name().name()) {
                 flush(&mut run, run_line)?;
+                flush(&mut notes, run_line)?;
                 run_line = line_of(node);
             }
         } else if let Some(text) = node.text().filter(|_| node.is_text()) {
-            if run.is_empty() {
+            if run.is_empty() && notes.is_empty() {
                 run_line = line_of(node);
             }
+            let annotation = node
+                .ancestors()
+                .any(|a| matches!(a.tag_name().name(), "rt" | "rp"));
+            let buffer = if annotation { &mut notes } else { &mut run };
             // Inside one block a line break shows as a space.
-            run.extend(text.chars().map(|c| if c == '\n' { ' ' } else { c }));
+            buffer.extend(text.chars().map(|c| if c == '\n' { ' ' } else { c }));
         }
     }
-    flush(&mut run, run_line)
+    flush(&mut run, run_line)?;
+    flush(&mut notes, run_line)
 }
 
 #[cfg(test)]
@@ -105,6 +114,8 @@ mod tests {
             ("<p>x ##paid<em>be</em>gin## y</p>", 4),
             ("<p>&#x23;&#x23;pa&#x200b;idend##</p>", 4),
             ("<p>＃＃ｐａｉｄ\nｅｎｄ＃＃</p>", 4),
+            ("<p>##paid<ruby>b<rt>x</rt></ruby>egin##</p>", 4),
+            ("<p><ruby>字<rt>##paidend##</rt></ruby></p>", 4),
             ("<p><img alt=\"##paidbegin##\" src=\"a.png\"/></p>", 4),
         ] {
             let got = check("c.xhtml", &page(body));
