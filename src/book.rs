@@ -99,12 +99,12 @@ pub(crate) mod tests {
     pub(crate) fn sample(paid: bool) -> Book {
         let mut parts = vec![Part {
             access: Access::Free,
-            blocks: vec![Block::Paragraph("免费".into())],
+            blocks: vec![Block::paragraph("免费")],
         }];
         if paid {
             parts.push(Part {
                 access: Access::Paid,
-                blocks: vec![Block::Paragraph("付费".into())],
+                blocks: vec![Block::paragraph("付费")],
             });
         }
         Book {

@@ -12,12 +12,11 @@ use crate::config::Config;
 use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result, Warning};
-use crate::essay::{Access, Block, Essay};
+use crate::essay::{Access, Essay};
 use crate::lang;
 use crate::media;
 use crate::parse::{self, Format, HeadingRules};
 use crate::typeset::Layout;
-use crate::xml;
 
 /// Resolved settings for one book (config file and flags already merged).
 #[derive(Debug, Clone, Default)]
@@ -319,10 +318,7 @@ fn free_text_sample(essays: &[Essay]) -> String {
         sample.push('\n');
         for part in essay.parts.iter().filter(|p| p.access == Access::Free) {
             for block in &part.blocks {
-                match block {
-                    Block::Paragraph(text) | Block::Heading { text, .. } => sample.push_str(text),
-                    Block::Markup { xhtml, .. } => sample.extend(xml::text_outside_tags(xhtml)),
-                }
+                crate::document::for_each_text(block.nodes(), true, &mut |t| sample.push_str(t));
                 sample.push('\n');
                 if sample.len() > ENOUGH * 3 {
                     return sample;

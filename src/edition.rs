@@ -130,7 +130,7 @@ mod tests {
     use crate::essay::{Block, Part};
 
     fn essay() -> Essay {
-        let p = |t: &str| Block::Paragraph(t.to_string());
+        let p = |t: &str| Block::paragraph(t);
         Essay {
             path: "e.txt".into(),
             title: "T".into(),
@@ -159,7 +159,7 @@ mod tests {
     fn preview_replaces_each_paid_part_with_one_notice() {
         let essay = essay();
         let got = content(&essay, Edition::Preview, "N");
-        let p = |t: &str| Block::Paragraph(t.to_string());
+        let p = |t: &str| Block::paragraph(t);
         let (free1, free2) = (p("free1"), p("free2"));
         assert_eq!(
             got,

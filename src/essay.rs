@@ -3,8 +3,9 @@
 //! work on this model only, never on the source text.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
+use crate::document;
+pub use crate::document::{Element, Image, Node};
 pub use crate::paid::Access;
 
 /// One essay: the unit that becomes one chapter.
@@ -27,45 +28,56 @@ pub struct Part {
     pub blocks: Vec<Block>,
 }
 
-/// A unit of body text; books are split into files only between blocks.
+/// A unit of body text; books are split into files only between blocks
+/// (or, for a block too large for one file, inside it at sentence ends).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// A paragraph of plain text (not yet escaped).
-    Paragraph(String),
     /// A section heading inside the essay; `level` 1 is the outermost.
     Heading {
         /// Nesting level, 1–6.
         level: u8,
-        /// Plain text of the heading.
-        text: String,
+        /// Its inline content.
+        content: Vec<Node>,
     },
-    /// Well-formed, sanitised XHTML from Markdown, with the images it uses.
-    Markup {
-        /// The XHTML fragment: usually one top-level element, several (or bare
-        /// text) when the sanitiser unwrapped a stray element such as `<li>`.
-        xhtml: String,
-        /// Images the fragment references.
-        images: Vec<Image>,
-    },
-}
-
-/// An image packed into the book.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Image {
-    /// Path inside the publication, relative to the package document (`images/…`).
-    pub href: String,
-    /// The image's media type.
-    pub media_type: &'static str,
-    /// The file's bytes.
-    pub data: Arc<Vec<u8>>,
+    /// Any other top-level element: a paragraph, list, quotation, table…
+    Element(Element),
 }
 
 impl Block {
-    /// Number of characters of reader-visible text (markup excluded).
-    pub fn char_count(&self) -> usize {
+    /// A paragraph of plain text, with Aozora-style ruby read from it.
+    pub fn paragraph(text: &str) -> Block {
+        Block::Element(Element::new("p", document::text_with_ruby(text)))
+    }
+
+    /// A heading of plain text, with Aozora-style ruby read from it.
+    pub fn heading(level: u8, text: &str) -> Block {
+        Block::Heading {
+            level,
+            content: document::text_with_ruby(text),
+        }
+    }
+
+    /// The content below the block.
+    pub fn nodes(&self) -> &[Node] {
         match self {
-            Block::Paragraph(text) | Block::Heading { text, .. } => text.chars().count(),
-            Block::Markup { xhtml, .. } => crate::xml::text_outside_tags(xhtml).count(),
+            Block::Heading { content, .. } => content,
+            Block::Element(element) => &element.children,
+        }
+    }
+
+    /// Number of characters of reader-visible text (readings included).
+    pub fn char_count(&self) -> usize {
+        document::char_count(self.nodes())
+    }
+
+    /// Calls `visit` with every image in the block.
+    pub fn for_each_image<'a>(&'a self, visit: &mut impl FnMut(&'a Image)) {
+        for node in self.nodes() {
+            match node {
+                Node::Image(image) => visit(image),
+                Node::Element(element) => element.for_each_image(visit),
+                Node::Text(_) => {}
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod book;
 pub mod build;
 pub mod config;
 pub mod decode;
+pub mod document;
 pub mod edition;
 pub mod error;
 pub mod essay;

@@ -950,8 +950,8 @@ fn ruby_title_page_toc_page_and_accessibility_metadata() {
     );
     assert_well_formed_and_one_language(&entries);
     let chapter = text(&entries, "OEBPS/c0001.xhtml");
-    assert!(chapter.contains("<ruby>窓辺<rt>まどべ</rt></ruby>"));
-    assert!(chapter.contains("<ruby>小雨<rt>こさめ</rt></ruby>"));
+    assert!(chapter.contains("<ruby>窓辺<rp>（</rp><rt>まどべ</rt><rp>）</rp></ruby>"));
+    assert!(chapter.contains("<ruby>小雨<rp>（</rp><rt>こさめ</rt><rp>）</rp></ruby>"));
     let opf = text(&entries, "OEBPS/package.opf");
     let spine: Vec<&str> = opf.lines().filter(|l| l.starts_with("<itemref")).collect();
     assert_eq!(

@@ -25,7 +25,6 @@ use crate::book::Book;
 use crate::build::{self, Options};
 use crate::decode;
 use crate::error::{Error, Result};
-use crate::essay::Block;
 use crate::output::write_atomically;
 use crate::parse::Format;
 
@@ -62,15 +61,18 @@ impl Digest {
     /// finds them; should they ever miss one, the digest cannot vouch for
     /// the books, so they are not recorded and are rebuilt on every run.
     pub fn covers_images_of(&self, book: &Book) -> bool {
-        book.essays
+        let mut covered = true;
+        for block in book
+            .essays
             .iter()
-            .flat_map(|essay| &essay.parts)
-            .flat_map(|part| &part.blocks)
-            .flat_map(|block| match block {
-                Block::Markup { images, .. } => images.as_slice(),
-                _ => &[],
-            })
-            .all(|image| self.image_hashes.contains(&sha256(&image.data)))
+            .flat_map(|e| &e.parts)
+            .flat_map(|p| &p.blocks)
+        {
+            block.for_each_image(&mut |image| {
+                covered &= self.image_hashes.contains(&sha256(&image.data));
+            });
+        }
+        covered
     }
 }
 

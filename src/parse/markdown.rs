@@ -1,6 +1,6 @@
 //! Markdown essays. pulldown-cmark renders each free or paid segment to
-//! HTML, [`sanitize`] makes it safe, valid XHTML, and each top-level element
-//! becomes one block. The first level-1 heading before any paid marker is
+//! HTML, [`sanitize`] turns it into safe, valid document nodes, and each
+//! top-level element becomes one block. The first level-1 heading before any paid marker is
 //! the title; other top-level headings become sections. Images are read
 //! from the essay's folder (never outside it) and packed into the book.
 
@@ -8,16 +8,15 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use ego_tree::NodeRef;
 use pulldown_cmark::{Event, Options, Parser, Tag};
-use scraper::Node;
 
+use crate::document::{self, Element, Image, Node};
 use crate::error::{Error, Result, Warning};
-use crate::essay::{Access, Block, Essay, Image};
+use crate::essay::{Access, Block, Essay};
 use crate::media;
 use crate::paid;
 use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
-use crate::xml::{escape_into, stable_hash};
+use crate::xml::stable_hash;
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
@@ -39,8 +38,8 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
         for block in render(path, segment.text, &mut images, &mut warnings)? {
-            if title_may_follow && let Block::Heading { level: 1, text } = &block {
-                title = Some(text.clone());
+            if title_may_follow && let Block::Heading { level: 1, content } = &block {
+                title = Some(document::plain_text(content));
                 title_may_follow = false;
                 continue;
             }
@@ -105,7 +104,8 @@ fn render(
     let mut events = nesting::ShallowEvents::new(parser);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    let (fragment, flattened) = sanitize::clean(&html);
+    let mut resolve = |src: &str| images.pack(src, warnings);
+    let (nodes, flattened) = sanitize::to_nodes(&html, &mut resolve)?;
     if events.flattened || flattened {
         warnings.push(Warning::new(
             path,
@@ -117,45 +117,27 @@ fn render(
         ));
     }
     let mut blocks = Vec::new();
-    for child in fragment.root_element().children() {
-        match child.value() {
-            Node::Element(element) => {
-                if let Some(level) = heading_level(element.name()) {
-                    let text = text_content(child);
-                    // A heading longer than a title could be is a paragraph
-                    // (it could not be split across pages).
-                    if text.chars().count() > MAX_TITLE_CHARS {
-                        blocks.push(Block::Paragraph(text));
-                    } else if !text.is_empty() {
-                        blocks.push(Block::Heading { level, text });
-                    }
-                    continue;
+    for node in nodes {
+        match node {
+            Node::Element(element) => match heading_level(element.name) {
+                // A heading longer than a title could be is a paragraph (it
+                // could not be split across pages).
+                Some(_) if document::char_count(&element.children) > MAX_TITLE_CHARS => {
+                    blocks.push(Block::Element(Element::new("p", element.children)));
                 }
-                let mut xhtml = String::new();
-                let mut used = Vec::new();
-                let mut resolve = |src: &str| {
-                    Ok(images.pack(src, warnings)?.map(|image| {
-                        let href = image.href.clone();
-                        used.push(image);
-                        href
-                    }))
-                };
-                sanitize::write_xhtml(child, &mut resolve, &mut xhtml)?;
-                blocks.push(Block::Markup {
-                    xhtml,
-                    images: used,
-                });
-            }
-            Node::Text(text) if !text.trim().is_empty() => {
-                let mut xhtml = String::from("<p>");
-                escape_into(&mut xhtml, text.trim());
-                xhtml.push_str("</p>");
-                blocks.push(Block::Markup {
-                    xhtml,
-                    images: Vec::new(),
-                });
-            }
-            _ => {}
+                Some(_) if document::plain_text(&element.children).is_empty() => {}
+                Some(level) => blocks.push(Block::Heading {
+                    level,
+                    content: element.children,
+                }),
+                None => blocks.push(Block::Element(element)),
+            },
+            Node::Text(text) if text.trim().is_empty() => {}
+            Node::Text(text) => blocks.push(Block::Element(Element::new(
+                "p",
+                vec![Node::Text(text.trim().to_string())],
+            ))),
+            image @ Node::Image(_) => blocks.push(Block::Element(Element::new("p", vec![image]))),
         }
     }
     Ok(blocks)
@@ -166,15 +148,6 @@ fn heading_level(name: &str) -> Option<u8> {
         [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
         _ => None,
     }
-}
-
-/// All text below `node`, whitespace collapsed.
-fn text_content(node: NodeRef<Node>) -> String {
-    let raw: String = node
-        .descendants()
-        .filter_map(|n| n.value().as_text().map(|t| &**t))
-        .collect();
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Resolves image references against the essay's folder and reads them.
@@ -290,6 +263,7 @@ impl ImagePacker {
             href: format!("images/{:016x}.{extension}", stable_hash(&data)),
             media_type,
             data: Arc::new(data),
+            alt: String::new(),
         };
         self.packed.insert(src.to_string(), image.clone());
         Ok(Some(image))
@@ -320,16 +294,19 @@ mod tests {
     }
 
     fn markup(essay: &Essay) -> String {
-        essay
-            .parts
-            .iter()
-            .flat_map(|p| &p.blocks)
-            .map(|b| match b {
-                Block::Markup { xhtml, .. } => xhtml.clone(),
-                Block::Heading { level, text } => format!("<h{level}>{text}</h{level}>"),
-                other => panic!("{other:?}"),
-            })
-            .collect()
+        let mut out = String::new();
+        for block in essay.parts.iter().flat_map(|p| &p.blocks) {
+            let element = match block {
+                Block::Element(element) => element.clone(),
+                Block::Heading { level, content } => Element::new(
+                    ["", "h1", "h2", "h3", "h4", "h5", "h6"][usize::from(*level)],
+                    content.clone(),
+                ),
+            };
+            let nodes = [Node::Element(element)];
+            document::write_xhtml(&nodes, &mut out, &mut document::escape_text);
+        }
+        out
     }
 
     #[test]

@@ -1,25 +1,24 @@
-//! HTML from Markdown (raw HTML included) to safe, valid EPUB XHTML.
+//! HTML from Markdown (raw HTML included) to safe, valid document nodes.
 //!
-//! ammonia removes everything executable and every element or attribute
-//! outside an allow-list. Its output is HTML, not XML (`<br>`, `&nbsp;`, a
-//! bare `<` in attributes), so html5ever (through scraper) parses it again
-//! and [`write_xhtml`] writes the tree as XML. Safe is not yet valid: HTML
-//! parsing happily puts a heading inside `<i>` or a paragraph inside `<ul>`,
-//! which EPUBCheck rejects, so the writer also enforces the content models
-//! that matter: an element that may not stand where it is loses its tags
-//! (its content stays), and stray text or elements in a list are wrapped in
-//! an item.
+//! html5ever (through scraper) parses the HTML once, after
+//! [`nesting::balance`] has bounded its depth; [`to_nodes`] then walks the
+//! tree and keeps only what is on the allow-lists below — elements of EPUB 3
+//! XHTML that need no id or special attribute, a few attributes, absolute
+//! `http`, `https` and `mailto` links — so nothing executable survives
+//! (ammonia applied the same lists before; walking the parsed tree once
+//! saves serialising and parsing the HTML a second time). Safe is not yet
+//! valid: HTML parsing happily puts a heading inside `<i>` or a paragraph
+//! inside `<ul>`, which EPUBCheck rejects, so the walk also enforces the
+//! content models that matter: an element that may not stand where it is
+//! loses its tags (its content stays), and stray text or elements in a list
+//! are wrapped in an item.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
-use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use scraper::{Html, Node as HtmlNode};
 
+use crate::document::{Element, Image, Node};
 use crate::error::Result;
 use crate::parse::nesting;
-use crate::xml::escape_into;
 
 /// Elements allowed through: those of EPUB 3 XHTML that need no id or
 /// special attribute to be valid.
@@ -110,140 +109,117 @@ const ATTRIBUTES: &[(&str, &[&str])] = &[
 
 /// Whether the sanitiser keeps attribute `key` on element `element`.
 pub(crate) fn allows_attribute(element: &str, key: &str) -> bool {
-    GENERIC_ATTRIBUTES.contains(&key)
-        || ATTRIBUTES
-            .iter()
-            .any(|(e, keys)| *e == element && keys.contains(&key))
+    allowed_attribute(element, key).is_some()
 }
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .tags(TAGS.iter().copied().collect())
-        .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
-        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
-        .tag_attributes(
-            ATTRIBUTES
-                .iter()
-                .map(|(element, keys)| (*element, keys.iter().copied().collect()))
-                .collect(),
-        )
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .url_relative(ammonia::UrlRelative::PassThrough)
-        .link_rel(None)
-        .strip_comments(true);
-    builder
-});
+/// Decides what an `<img src>` becomes: `Some(image)` packed into the
+/// book, or `None` to leave the image out (its alt text stays).
+pub type ImageResolver<'a> = dyn FnMut(&str) -> Result<Option<Image>> + 'a;
 
-/// Sanitises `html` and parses the result into a tree for [`write_xhtml`];
-/// says too whether elements nested deeper than [`nesting::MAX_DEPTH`] were
-/// flattened. The HTML is balanced first ([`nesting::balance`]), so that
-/// hostile tag soup costs html5ever linear time and memory.
-pub fn clean(html: &str) -> (Html, bool) {
-    let balanced = nesting::balance(html);
-    let tree = Html::parse_fragment(&SANITIZER.clean(&balanced.html).to_string());
-    (tree, balanced.flattened)
-}
-
-/// Decides where an `<img src>` goes: `Some(href)` inside the book, or
-/// `None` to leave the image out (its alt text stays).
-pub type ImageResolver<'a> = dyn FnMut(&str) -> Result<Option<String>> + 'a;
-
-/// What the writer does with an element.
+/// What the walk does with an element.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Action {
-    /// Write its tags.
+    /// Keep it.
     Write,
     /// Drop its tags, keep its content.
     Unwrap,
-    /// Write it inside a wrapper element (`li` in a list, `dd` in a `dl`).
+    /// Keep it inside a wrapper element (`li` in a list).
     Wrap(&'static str),
+    /// Drop it with its content.
+    Drop,
+    /// Replaced already (an image); nothing to close.
+    Replaced,
 }
 
-/// Writes the sanitised tree under `node` as XHTML, iteratively so that deep
-/// nesting cannot overflow the stack.
-pub fn write_xhtml(
-    node: NodeRef<Node>,
-    images: &mut ImageResolver,
-    out: &mut String,
-) -> Result<()> {
-    // Elements whose tags were written, innermost last; and per open element what was done.
-    let mut written: Vec<&str> = Vec::new();
-    let mut actions: Vec<(Action, &str)> = Vec::new();
-    // How many of the written elements allow only phrasing content, and how many are links.
+/// Safe, valid nodes for `html`; says too whether elements nested deeper
+/// than [`nesting::MAX_DEPTH`] were flattened. The walk is iterative, so no
+/// input can overflow the stack.
+pub fn to_nodes(html: &str, images: &mut ImageResolver) -> Result<(Vec<Node>, bool)> {
+    let balanced = nesting::balance(html);
+    let tree = Html::parse_fragment(&balanced.html);
+    // The elements being built, innermost last; the first collects the result.
+    let mut open: Vec<Element> = vec![Element::new("", Vec::new())];
+    // Per open source element, what was done with it.
+    let mut actions: Vec<Action> = Vec::new();
+    // How many of the kept elements allow only phrasing content, and how many are links.
     let mut context = Context::default();
-    for edge in node.traverse() {
+    let mut dropping = 0usize;
+    for edge in tree.root_element().traverse().skip(1) {
         match edge {
             Edge::Open(n) => match n.value() {
-                Node::Text(text) => {
-                    let wrapper = text_wrapper(written.last().copied());
-                    match wrapper {
-                        Some(_) if text.trim().is_empty() => escape_into(out, text),
-                        Some(tag) => {
-                            out.push_str(&format!("<{tag}>"));
-                            escape_into(out, text);
-                            out.push_str(&format!("</{tag}>"));
+                HtmlNode::Element(_) if dropping > 0 => dropping += 1,
+                _ if dropping > 0 => {}
+                HtmlNode::Text(text) => {
+                    let parent = innermost(&open);
+                    let node = Node::Text(text.to_string());
+                    match text_wrapper(parent) {
+                        Some(tag) if !text.trim().is_empty() => {
+                            push(&mut open, Node::Element(Element::new(tag, vec![node])))
                         }
-                        None => escape_into(out, text),
+                        _ => push(&mut open, node),
                     }
                 }
-                Node::Element(element) => {
+                HtmlNode::Element(element) => {
                     let source_name = element.name();
-                    let mut action = action(source_name, written.last().copied(), context);
+                    // A table footer may come before the body in HTML, not in XHTML's order.
+                    let allowed = allowed_name(source_name).map(|n| match n {
+                        "tfoot" => "tbody",
+                        n => n,
+                    });
+                    let Some(name) = allowed else {
+                        let drop = DROP_WITH_CONTENT.contains(&source_name);
+                        if drop {
+                            dropping = 1;
+                        }
+                        actions.push(if drop { Action::Drop } else { Action::Unwrap });
+                        continue;
+                    };
+                    let mut action = action(name, innermost(&open), context);
                     // Ruby without a reading is not ruby.
                     let has_reading = || {
                         n.children()
                             .any(|c| c.value().as_element().is_some_and(|e| e.name() == "rt"))
                     };
-                    if source_name == "ruby" && !has_reading() {
+                    if name == "ruby" && !has_reading() {
                         action = Action::Unwrap;
                     }
-                    // A table footer may come before the body in HTML, not in XHTML's order.
-                    let name = if source_name == "tfoot" {
-                        "tbody"
-                    } else {
-                        source_name
-                    };
-                    actions.push((action, name));
                     if action == Action::Unwrap {
+                        actions.push(action);
                         continue;
                     }
                     if let Action::Wrap(tag) = action {
-                        out.push_str(&format!("<{tag}>"));
+                        open.push(Element::new(tag, Vec::new()));
                     }
                     if name == "img" {
                         let alt = element.attr("alt").unwrap_or("");
-                        match images(element.attr("src").unwrap_or(""))? {
-                            Some(href) => {
-                                out.push_str("<img src=\"");
-                                escape_into(out, &href);
-                                out.push_str("\" alt=\"");
-                                escape_into(out, alt);
-                                out.push_str("\"/>");
-                            }
-                            None => escape_into(out, alt),
+                        let node = match images(element.attr("src").unwrap_or(""))? {
+                            Some(image) => Node::Image(Image {
+                                alt: alt.to_string(),
+                                ..image
+                            }),
+                            None => Node::Text(alt.to_string()),
+                        };
+                        push(&mut open, node);
+                        if matches!(action, Action::Wrap(_)) {
+                            close(&mut open);
                         }
+                        actions.push(Action::Replaced);
                         continue;
                     }
-                    out.push('<');
-                    out.push_str(name);
-                    for (key, value) in element.attrs() {
-                        let Some(value) = valid_attribute(key, value) else {
-                            continue;
-                        };
-                        out.push(' ');
-                        out.push_str(key);
-                        out.push_str("=\"");
-                        escape_into(out, &value);
-                        out.push('"');
-                    }
-                    if VOID.contains(&name) {
-                        out.push_str("/>");
-                    } else {
-                        out.push('>');
-                        written.push(name);
-                        context.enter(name, 1);
-                    }
+                    let attrs = element
+                        .attrs()
+                        .filter_map(|(key, value)| {
+                            let key = allowed_attribute(name, key)?;
+                            Some((key, valid_attribute(key, value)?))
+                        })
+                        .collect();
+                    open.push(Element {
+                        name,
+                        attrs,
+                        children: Vec::new(),
+                    });
+                    context.enter(name, 1);
+                    actions.push(action);
                 }
                 _ => {}
             },
@@ -251,26 +227,71 @@ pub fn write_xhtml(
                 if !n.value().is_element() {
                     continue;
                 }
-                let Some((action, name)) = actions.pop() else {
-                    continue;
-                };
-                if action == Action::Unwrap {
+                if dropping > 1 {
+                    dropping -= 1;
                     continue;
                 }
-                if !VOID.contains(&name) {
-                    written.pop();
-                    context.enter(name, -1);
-                    out.push_str("</");
-                    out.push_str(name);
-                    out.push('>');
-                }
-                if let Action::Wrap(tag) = action {
-                    out.push_str(&format!("</{tag}>"));
+                match actions.pop() {
+                    Some(Action::Drop) => dropping = 0,
+                    Some(action @ (Action::Write | Action::Wrap(_))) => {
+                        if let Some(name) = close(&mut open) {
+                            context.enter(name, -1);
+                        }
+                        if matches!(action, Action::Wrap(_)) {
+                            close(&mut open);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
     }
-    Ok(())
+    while open.len() > 1 {
+        close(&mut open);
+    }
+    let root = open.pop().map(|e| e.children).unwrap_or_default();
+    Ok((root, balanced.flattened))
+}
+
+/// The name of the innermost element being built (`None` at the top).
+fn innermost(open: &[Element]) -> Option<&str> {
+    open.last().map(|e| e.name).filter(|n| !n.is_empty())
+}
+
+/// Appends `node` to the innermost element being built.
+fn push(open: &mut [Element], node: Node) {
+    if let Some(parent) = open.last_mut() {
+        parent.children.push(node);
+    }
+}
+
+/// Finishes the innermost element being built; returns its name.
+fn close(open: &mut Vec<Element>) -> Option<&'static str> {
+    if open.len() < 2 {
+        return None;
+    }
+    let done = open.pop()?;
+    let name = done.name;
+    push(open, Node::Element(done));
+    Some(name)
+}
+
+/// `name` as one of the allowed elements, or `None`.
+fn allowed_name(name: &str) -> Option<&'static str> {
+    TAGS.iter().copied().find(|t| *t == name)
+}
+
+/// `key` as an attribute allowed on `element`, or `None`.
+fn allowed_attribute(element: &str, key: &str) -> Option<&'static str> {
+    let per_element = ATTRIBUTES
+        .iter()
+        .filter(|(e, _)| *e == element)
+        .flat_map(|(_, keys)| keys.iter());
+    GENERIC_ATTRIBUTES
+        .iter()
+        .chain(per_element)
+        .copied()
+        .find(|k| *k == key)
 }
 
 /// Counts of open written elements that constrain what may go inside them.
@@ -371,12 +392,10 @@ mod tests {
     use super::*;
 
     fn xhtml(html: &str) -> String {
-        let (tree, _) = clean(html);
-        let mut out = String::new();
         let mut no_images = |_: &str| Ok(None);
-        for child in tree.root_element().children() {
-            write_xhtml(child, &mut no_images, &mut out).unwrap();
-        }
+        let (nodes, _) = to_nodes(html, &mut no_images).unwrap();
+        let mut out = String::new();
+        crate::document::write_xhtml(&nodes, &mut out, &mut crate::document::escape_text);
         out
     }
 

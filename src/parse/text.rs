@@ -35,11 +35,8 @@ pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay,
                 continue;
             }
             let block = match headings.level(line) {
-                Some(level) => Block::Heading {
-                    level,
-                    text: line.to_string(),
-                },
-                None => Block::Paragraph(line.to_string()),
+                Some(level) => Block::heading(level, line),
+                None => Block::paragraph(line),
             };
             essay.push(segment.access, block);
         }
@@ -66,7 +63,7 @@ mod tests {
             .filter(|p| p.access == access)
             .flat_map(|p| p.blocks.iter())
             .map(|b| match b {
-                Block::Paragraph(t) => t.clone(),
+                Block::Element(p) if p.name == "p" => crate::document::plain_text(&p.children),
                 other => panic!("unexpected {other:?}"),
             })
             .collect()
@@ -102,21 +99,9 @@ mod tests {
     fn heading_lines_become_headings() {
         let (essay, _) = parse_text("书名\n第一章 起\n正文。\n一、小节\n正文。").unwrap();
         let blocks = &essay.parts[0].blocks;
-        assert_eq!(
-            blocks[0],
-            Block::Heading {
-                level: 2,
-                text: "第一章 起".into()
-            }
-        );
-        assert_eq!(
-            blocks[2],
-            Block::Heading {
-                level: 3,
-                text: "一、小节".into()
-            }
-        );
-        assert!(matches!(blocks[1], Block::Paragraph(_)));
+        assert_eq!(blocks[0], Block::heading(2, "第一章 起"));
+        assert_eq!(blocks[2], Block::heading(3, "一、小节"));
+        assert_eq!(blocks[1], Block::paragraph("正文。"));
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! CJK text rules applied while writing body text.
-//!
-//! In every layout: Aozora-style ruby in plain text, `｜漢字《かんじ》` (explicit
-//! base) and `漢字《かんじ》` (the run of kanji before the reading).
+//! CJK text rules applied to the text nodes of the document tree as they
+//! are written (never inside `pre`, `code` and the like). Ruby is a node
+//! kind of its own ([`crate::document::text_with_ruby`]).
 //!
 //! In vertical books only:
 //! - tate-chu-yoko: a run of exactly two half-width digits (lengths are
@@ -19,8 +18,7 @@
 //! Vertical presentation forms (U+FE10…) are never produced: the reader's
 //! font turns the ordinary characters in vertical text.
 
-use std::borrow::Cow;
-
+use crate::document::{self, Node};
 use crate::xml::escape_into;
 
 /// The rules for one book.
@@ -36,149 +34,31 @@ pub struct TextRules {
     pub taiwan_quotes: bool,
 }
 
-impl TextRules {
-    /// Rules that change nothing but ruby.
-    pub fn plain() -> Self {
-        TextRules {
-            vertical: false,
-            tcy_digits: vec![2],
-            punctuation: true,
-            taiwan_quotes: false,
-        }
-    }
-}
-
-/// Writes plain `text` as escaped XHTML with ruby and, in vertical books,
-/// tate-chu-yoko and converted punctuation.
+/// Writes plain `text` (a title, an author) as XHTML: Aozora-style ruby
+/// read from it, the rules applied.
 pub fn write_text(out: &mut String, text: &str, rules: &TextRules) {
-    let mut rest = text;
-    while let Some((before, base, reading, after)) = next_ruby(rest) {
-        write_run(out, before, rules);
-        out.push_str("<ruby>");
-        write_run(out, base, rules);
-        out.push_str("<rt>");
-        escape_into(out, reading);
-        out.push_str("</rt></ruby>");
-        rest = after;
-    }
-    write_run(out, rest, rules);
+    write_nodes(out, &document::text_with_ruby(text), rules);
 }
 
-/// Applies the vertical rules to the text of an XHTML fragment (outside
-/// tags, `pre` and `code`). The fragment must be wenji's own output, where
-/// `>` never appears inside an attribute value.
-pub fn apply_to_markup<'a>(xhtml: &'a str, rules: &TextRules) -> Cow<'a, str> {
-    if !rules.vertical {
-        return Cow::Borrowed(xhtml);
-    }
-    let mut out = String::with_capacity(xhtml.len() + 64);
-    let mut verbatim = 0usize;
-    let mut rest = xhtml;
-    while !rest.is_empty() {
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let tag = &rest[..end];
-            let name: String = tag
-                .trim_start_matches(['<', '/'])
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            if name == "pre" || name == "code" {
-                if tag.starts_with("</") {
-                    verbatim = verbatim.saturating_sub(1);
-                } else if !tag.ends_with("/>") {
-                    verbatim += 1;
-                }
-            }
-            out.push_str(tag);
-            rest = &rest[end..];
-        } else {
-            let end = rest.find('<').unwrap_or(rest.len());
-            let text = &rest[..end];
-            if verbatim > 0 {
-                out.push_str(text);
-            } else {
-                // The text is escaped already: convert it, then re-escape only what conversion added.
-                write_escaped_run(&mut out, text, rules);
-            }
-            rest = &rest[end..];
-        }
-    }
-    Cow::Owned(out)
+/// Writes `nodes` as XHTML with the rules applied to their text.
+pub fn write_nodes(out: &mut String, nodes: &[Node], rules: &TextRules) {
+    document::write_xhtml(nodes, out, &mut |out, text, verbatim| {
+        write_run(out, text, rules, verbatim)
+    });
 }
 
-/// The next ruby in `text`: (text before, base, reading, text after).
-/// `《…》` that is not a reading (a Chinese book title such as 《红楼梦》)
-/// stays text.
-fn next_ruby(text: &str) -> Option<(&str, &str, &str, &str)> {
-    const MARK: usize = '《'.len_utf8(); // 《, 》 and ｜ are all three bytes
-    let mut search = 0;
-    // The last bar before `scanned`: each stretch of text is searched for
-    // bars once, so a line of a million `《…》` costs linear time.
-    let mut scanned = 0;
-    let mut last_bar = None;
-    while let Some(found) = text[search..].find('《') {
-        let open = search + found;
-        let close = open + text[open..].find('》')?;
-        if let Some(bar) = text[scanned..open].rfind('｜') {
-            last_bar = Some(scanned + bar);
-        }
-        scanned = open;
-        let reading = &text[open + MARK..close];
-        let head = &text[..open];
-        let after = &text[close + MARK..];
-        if !reading.is_empty() && !reading.contains('《') {
-            if let Some(bar) = last_bar {
-                let base = &head[bar + MARK..];
-                if !base.is_empty() {
-                    return Some((&head[..bar], base, reading, after));
-                }
-            }
-            let start = head
-                .char_indices()
-                .rev()
-                .take_while(|(_, c)| is_kanji(*c))
-                .last()
-                .map(|(i, _)| i);
-            if let Some(start) = start.filter(|_| is_reading(reading)) {
-                return Some((&head[..start], &head[start..], reading, after));
-            }
-        }
-        search = close + MARK;
-    }
-    None
-}
-
-fn is_kanji(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '々' | '〆' | 'ヶ')
-}
-
-/// Readings are kana (and the prolonged sound mark); anything else in 《》
-/// after kanji is a title mark, as in Chinese 《书名》.
-fn is_reading(text: &str) -> bool {
-    text.chars()
-        .all(|c| matches!(c, '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}'))
-}
-
-/// Writes unescaped `text` with the vertical rules.
-fn write_run(out: &mut String, text: &str, rules: &TextRules) {
-    if !rules.vertical {
+/// Writes one text node, escaped; outside verbatim elements of vertical
+/// books with tate-chu-yoko and converted punctuation.
+pub fn write_run(out: &mut String, text: &str, rules: &TextRules, verbatim: bool) {
+    if verbatim || !rules.vertical {
         escape_into(out, text);
         return;
     }
-    let mut converted = String::with_capacity(text.len());
-    escape_into(&mut converted, text);
-    write_escaped_run(out, &converted, rules);
-}
-
-/// Writes already escaped `text` with the vertical rules. Entities such as
-/// `&amp;` hold no digits or CJK characters, so the rules cannot split them.
-fn write_escaped_run(out: &mut String, text: &str, rules: &TextRules) {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
+    let mut buf = [0u8; 4];
     while i < chars.len() {
         let c = chars[i];
-        let before = i.checked_sub(1).map(|j| chars[j]);
         if let Some(len) = tcy_run(&chars, i, rules) {
             out.push_str("<span class=\"tcy\">");
             out.extend(&chars[i..i + len]);
@@ -186,12 +66,14 @@ fn write_escaped_run(out: &mut String, text: &str, rules: &TextRules) {
             i += len;
             continue;
         }
+        let before = i.checked_sub(1).map(|j| chars[j]);
         let after = chars.get(i + 1).copied();
-        out.push(if rules.punctuation {
+        let c = if rules.punctuation {
             convert(c, before, after, rules.taiwan_quotes)
         } else {
             c
-        });
+        };
+        escape_into(out, c.encode_utf8(&mut buf));
         i += 1;
     }
 }
@@ -277,7 +159,16 @@ mod tests {
     fn vertical() -> TextRules {
         TextRules {
             vertical: true,
-            ..TextRules::plain()
+            ..horizontal()
+        }
+    }
+
+    fn horizontal() -> TextRules {
+        TextRules {
+            vertical: false,
+            tcy_digits: vec![2],
+            punctuation: true,
+            taiwan_quotes: false,
         }
     }
 
@@ -308,7 +199,7 @@ mod tests {
             text("5月365天", &wider),
             "<span class=\"tcy\">5</span>月<span class=\"tcy\">365</span>天"
         );
-        assert_eq!(text("第12章", &TextRules::plain()), "第12章");
+        assert_eq!(text("第12章", &horizontal()), "第12章");
     }
 
     #[test]
@@ -330,7 +221,7 @@ mod tests {
             ..vertical()
         };
         assert_eq!(text("“好”,是", &off), "“好”,是");
-        assert_eq!(text("“好”", &TextRules::plain()), "“好”");
+        assert_eq!(text("“好”", &horizontal()), "“好”");
         assert!(
             !text("“好”,是", &r)
                 .chars()
@@ -339,44 +230,27 @@ mod tests {
     }
 
     #[test]
-    fn aozora_ruby() {
-        let r = TextRules::plain();
+    fn ruby_in_titles() {
         assert_eq!(
-            text("｜東京都《とうきょうと》へ", &r),
-            "<ruby>東京都<rt>とうきょうと</rt></ruby>へ"
+            text("私は漢字《かんじ》を", &horizontal()),
+            "私は<ruby>漢字<rp>（</rp><rt>かんじ</rt><rp>）</rp></ruby>を"
         );
-        assert_eq!(
-            text("私は漢字《かんじ》を", &r),
-            "私は<ruby>漢字<rt>かんじ</rt></ruby>を"
-        );
-        assert_eq!(text("读《红楼梦》很好", &r), "读《红楼梦》很好");
-        assert_eq!(
-            text("《书》と漢字《かんじ》", &r),
-            "《书》と<ruby>漢字<rt>かんじ</rt></ruby>"
-        );
-        // Without a bar the base is the whole run of kanji before the reading.
-        assert_eq!(
-            text("与漢字《かんじ》", &r),
-            "<ruby>与漢字<rt>かんじ</rt></ruby>"
-        );
-        assert_eq!(text("a<b《》", &r), "a&lt;b《》");
-        // A bar stays the base's start past text in 《》 that is no reading.
-        assert_eq!(
-            text("a｜甲《》乙《かな》《书》", &r),
-            "a<ruby>甲《》乙<rt>かな</rt></ruby>《书》"
-        );
+        assert_eq!(text("a<b《》", &horizontal()), "a&lt;b《》");
     }
 
     #[test]
-    fn markup_text_is_converted_outside_code() {
+    fn text_is_converted_outside_code_and_escaped_once() {
         let r = vertical();
+        let (nodes, _) = crate::parse::sanitize::to_nodes(
+            "<p>第12章“好”<code>a12 “x”</code> a &amp; 12</p>",
+            &mut |_| Ok(None),
+        )
+        .unwrap();
+        let mut out = String::new();
+        write_nodes(&mut out, &nodes, &r);
         assert_eq!(
-            apply_to_markup("<p>第12章“好”<code>a12 “x”</code></p>", &r),
-            "<p>第<span class=\"tcy\">12</span>章「好」<code>a12 “x”</code></p>"
-        );
-        assert_eq!(
-            apply_to_markup("<p>a &amp; 12</p>", &r),
-            "<p>a &amp; <span class=\"tcy\">12</span></p>"
+            out,
+            "<p>第<span class=\"tcy\">12</span>章「好」<code>a12 “x”</code> a &amp; <span class=\"tcy\">12</span></p>"
         );
     }
 }

@@ -1,10 +1,11 @@
 //! Optional front matter: a title page and an inline table of contents,
 //! both set in the book's writing mode.
 
+use crate::document::{self, Element, Node};
 use crate::lang::strings;
 use crate::publication::Publication;
 use crate::typeset::cjk::{self, TextRules};
-use crate::typeset::split::split_markup;
+use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page, xhtml};
 use crate::xml::escape_into;
 
@@ -42,11 +43,13 @@ const LIST_BUDGET: usize = xhtml::MAX_PAGE_BYTES - 8 * 1024;
 /// too long for one file, continuing its numbering.
 pub fn toc_pages(publication: &Publication, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> {
     let heading = strings(publication.lang).contents;
+    let list = [Node::Element(list(toc))];
     let mut entries = String::new();
-    list(&mut entries, toc, rules);
-    let pieces = match split_markup(&entries, LIST_BUDGET) {
-        Some(pieces) if entries.len() > LIST_BUDGET => pieces,
-        _ => vec![entries],
+    cjk::write_nodes(&mut entries, &list, rules);
+    let pieces = if entries.len() > LIST_BUDGET {
+        split(&list, rules, LIST_BUDGET, LIST_BUDGET)
+    } else {
+        vec![entries]
     };
     pieces
         .iter()
@@ -83,20 +86,21 @@ fn toc_page_name(index: usize) -> String {
     }
 }
 
-fn list(out: &mut String, entries: &[NavEntry], rules: &TextRules) {
-    out.push_str("<ol>\n");
-    for entry in entries {
-        out.push_str("<li><a href=\"");
-        escape_into(out, &entry.href);
-        out.push_str("\">");
-        cjk::write_text(out, &entry.title, rules);
-        out.push_str("</a>");
-        if !entry.children.is_empty() {
-            list(out, &entry.children, rules);
-        }
-        out.push_str("</li>\n");
-    }
-    out.push_str("</ol>\n");
+/// The entries as an ordered list of links, sections nested.
+fn list(entries: &[NavEntry]) -> Element {
+    let items = entries
+        .iter()
+        .map(|entry| {
+            let mut link = Element::new("a", document::text_with_ruby(&entry.title));
+            link.attrs.push(("href", entry.href.clone()));
+            let mut item = vec![Node::Element(link)];
+            if !entry.children.is_empty() {
+                item.push(Node::Element(list(&entry.children)));
+            }
+            Node::Element(Element::new("li", item))
+        })
+        .collect();
+    Element::new("ol", items)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::publication::{Block, Content, Image, Publication};
+use crate::publication::{Content, Image, Publication};
 
 /// Horizontal or vertical text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
@@ -84,12 +84,12 @@ pub fn typeset(publication: &Publication) -> Typeset {
         let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter.title, &rules);
         let mut sections = Vec::new();
         for content in &chapter.content {
-            if let Content::Block(Block::Markup { images: used, .. }) = content {
-                for image in used {
-                    if packed.insert(image.href.clone()) {
+            if let Content::Block(block) = content {
+                block.for_each_image(&mut |image| {
+                    if packed.insert(image.href.as_str()) {
                         images.push(image.clone());
                     }
-                }
+                });
             }
             if let Some((level, entry)) = writer.push(*content) {
                 sections.push((level, entry));

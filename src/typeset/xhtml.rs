@@ -2,10 +2,11 @@
 //! chapter pages block by block, starting a new file before one would pass
 //! 256 KiB (readers such as Adobe's engine choke on larger spine items).
 
+use crate::document::{self, Element, Node};
 use crate::publication::Publication;
 use crate::publication::{Block, Content};
 use crate::typeset::cjk::{self, TextRules};
-use crate::typeset::split::split_markup;
+use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page};
 use crate::xml::{escape, escape_into};
 
@@ -102,75 +103,58 @@ impl<'a> ChapterWriter<'a> {
 
     /// Adds content; for a heading returns its level and navigation entry.
     pub fn push(&mut self, content: Content) -> Option<(u8, NavEntry)> {
-        let block = match content {
+        match content {
             Content::Notice(text) => {
-                self.paragraph(text, "p class=\"paid-notice\"");
-                return None;
+                let class = [("class", "paid-notice".to_string())];
+                self.element("p", &class, &[Node::Text(text.to_string())]);
+                None
             }
-            Content::Block(block) => block,
-        };
-        match block {
-            Block::Paragraph(text) => self.paragraph(text, "p"),
-            Block::Markup { xhtml, .. } => {
-                let xhtml = cjk::apply_to_markup(xhtml, self.rules);
-                match split_markup_if_large(&xhtml) {
-                    Some(pieces) => pieces.iter().for_each(|piece| self.markup(piece)),
-                    None => self.markup(&xhtml),
-                }
+            Content::Block(Block::Element(element)) => {
+                self.element(element.name, &element.attrs, &element.children);
+                None
             }
-            Block::Heading { level, text } => {
+            Content::Block(Block::Heading { level, content }) => {
                 self.sections += 1;
                 let id = format!("s{}", self.sections);
-                let tag = format!("h{}", (*level).clamp(2, 6));
-                let mut html = format!("<{tag} id=\"{id}\">");
-                cjk::write_text(&mut html, text, self.rules);
-                html.push_str(&format!("</{tag}>\n"));
-                self.make_room(html.len());
-                self.body.push_str(&html);
+                let name = HEADINGS[usize::from(*level).clamp(2, 6)];
+                self.element(name, &[("id", id.clone())], content);
                 let entry = NavEntry {
-                    title: text.clone(),
+                    title: document::plain_text(content),
                     href: format!("{}#{id}", self.page_name(self.pages.len())),
                     children: Vec::new(),
                 };
-                return Some((*level, entry));
+                Some((*level, entry))
             }
         }
-        None
+    }
+
+    /// Writes one top-level element, in pieces when it is too large for a page.
+    fn element(&mut self, name: &'static str, attrs: &[(&'static str, String)], children: &[Node]) {
+        let mut xhtml = String::new();
+        document::write_start_tag(&mut xhtml, name, attrs);
+        cjk::write_nodes(&mut xhtml, children, self.rules);
+        xhtml.push_str("</");
+        xhtml.push_str(name);
+        xhtml.push('>');
+        if xhtml.len() <= BODY_BUDGET {
+            self.markup(&xhtml);
+            return;
+        }
+        let whole = [Node::Element(Element {
+            name,
+            attrs: attrs.to_vec(),
+            children: children.to_vec(),
+        })];
+        let room = BODY_BUDGET.saturating_sub(self.body.len() + 1);
+        for piece in split(&whole, self.rules, room, BODY_BUDGET) {
+            self.markup(&piece);
+        }
     }
 
     fn markup(&mut self, xhtml: &str) {
         self.make_room(xhtml.len() + 1);
         self.body.push_str(xhtml);
         self.body.push('\n');
-    }
-
-    /// Writes a paragraph; one too large for a page is cut at sentence ends
-    /// into several, the later ones without first-line indent.
-    fn paragraph(&mut self, text: &str, open: &str) {
-        let mut rest = text;
-        let mut first = true;
-        while !rest.is_empty() {
-            // Markup can make a piece several times longer than its text
-            // (escapes, tate-chu-yoko spans): halve the piece until it fits.
-            let mut budget = BODY_BUDGET / 2;
-            let (piece, html) = loop {
-                let piece = cut(rest, budget);
-                let mut html = String::with_capacity(piece.len() + 40);
-                html.push('<');
-                html.push_str(if first { open } else { "p class=\"continued\"" });
-                html.push('>');
-                cjk::write_text(&mut html, piece, self.rules);
-                html.push_str("</p>\n");
-                if html.len() <= BODY_BUDGET || budget < 64 {
-                    break (piece, html);
-                }
-                budget /= 2;
-            };
-            rest = &rest[piece.len()..];
-            self.make_room(html.len());
-            self.body.push_str(&html);
-            first = false;
-        }
     }
 
     /// Starts a new page if `len` more bytes would not fit on this one.
@@ -203,12 +187,8 @@ impl<'a> ChapterWriter<'a> {
     }
 }
 
-/// A markup block too large for one page, in pieces that fit.
-fn split_markup_if_large(xhtml: &str) -> Option<Vec<String>> {
-    (xhtml.len() > BODY_BUDGET)
-        .then(|| split_markup(xhtml, BODY_BUDGET))
-        .flatten()
-}
+/// Heading elements by level.
+const HEADINGS: [&str; 7] = ["", "h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// The longest prefix of `text` of at most `budget` bytes (escaping can
 /// double it at worst, still within a page) that ends after a sentence-ending
@@ -256,12 +236,9 @@ mod tests {
         let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         for _ in 0..200 {
-            chapter.push(Content::Block(&Block::Paragraph(sentence.clone())));
+            chapter.push(Content::Block(&Block::paragraph(&sentence)));
         }
-        let heading = chapter.push(Content::Block(&Block::Heading {
-            level: 2,
-            text: "后来".into(),
-        }));
+        let heading = chapter.push(Content::Block(&Block::heading(2, "后来")));
         let pages = chapter.finish();
         assert!(pages.len() > 1);
         assert!(pages.iter().all(|p| p.xhtml.len() <= MAX_PAGE_BYTES));
@@ -275,8 +252,8 @@ mod tests {
         let book = sample(false);
         let rules = book.text_rules();
         let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
-        chapter.push(Content::Block(&Block::Paragraph(
-            "很长的一句话。".repeat(60_000),
+        chapter.push(Content::Block(&Block::paragraph(
+            &"很长的一句话。".repeat(60_000),
         )));
         let pages = chapter.finish();
         assert!(pages.len() > 4);
