@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result, Warning};
-use crate::essay::{Access, Essay};
+use crate::essay::Essay;
 use crate::lang;
 use crate::media;
 use crate::parse::{self, Format, HeadingRules};
@@ -314,16 +314,13 @@ fn free_text_sample(essays: &[Essay]) -> String {
     const ENOUGH: usize = 20_000;
     let mut sample = String::new();
     for essay in essays {
-        sample.push_str(&essay.title);
-        sample.push('\n');
-        for part in essay.parts.iter().filter(|p| p.access == Access::Free) {
-            for block in &part.blocks {
-                crate::document::for_each_text(block.nodes(), true, &mut |t| sample.push_str(t));
-                sample.push('\n');
-                if sample.len() > ENOUGH * 3 {
-                    return sample;
-                }
+        essay.for_each_free_text(&mut |text| {
+            if sample.len() <= ENOUGH * 3 {
+                sample.push_str(text);
             }
+        });
+        if sample.len() > ENOUGH * 3 {
+            break;
         }
     }
     sample

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::document;
 pub use crate::document::{Element, Image, Node};
-pub use crate::paid::Access;
+pub(crate) use crate::paid::Access;
 
 /// One essay: the unit that becomes one chapter.
 #[derive(Debug, Clone)]
@@ -15,17 +15,18 @@ pub struct Essay {
     pub path: PathBuf,
     /// The title; always free text.
     pub title: String,
-    /// Free and paid stretches in reading order.
-    pub parts: Vec<Part>,
+    /// Free and paid stretches in reading order; only parsing and edition
+    /// selection see them.
+    pub(crate) parts: Vec<Part>,
 }
 
 /// A stretch of blocks with one access.
 #[derive(Debug, Clone)]
-pub struct Part {
+pub(crate) struct Part {
     /// Free or paid.
-    pub access: Access,
+    pub(crate) access: Access,
     /// The blocks, in order.
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 /// A unit of body text; books are split into files only between blocks
@@ -101,8 +102,31 @@ impl Essay {
         counts
     }
 
+    /// The free and paid stretches in order, for tests and fuzzing: which
+    /// of them an edition holds is decided by [`crate::edition::select`] only.
+    pub fn parts(&self) -> impl Iterator<Item = (crate::paid::Access, &[Block])> {
+        self.parts.iter().map(|p| (p.access, p.blocks.as_slice()))
+    }
+
+    /// Every block, free and paid, in order.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.parts.iter().flat_map(|p| &p.blocks)
+    }
+
+    /// Calls `visit` with the free text of the essay, title first, a line
+    /// break after each block.
+    pub fn for_each_free_text(&self, visit: &mut impl FnMut(&str)) {
+        visit(&self.title);
+        visit("\n");
+        let free = self.parts.iter().filter(|p| p.access == Access::Free);
+        for block in free.flat_map(|p| &p.blocks) {
+            crate::document::for_each_text(block.nodes(), true, visit);
+            visit("\n");
+        }
+    }
+
     /// Appends `block` with `access`, opening a new part when access changes.
-    pub fn push(&mut self, access: Access, block: Block) {
+    pub(crate) fn push(&mut self, access: Access, block: Block) {
         match self.parts.last_mut() {
             Some(part) if part.access == access => part.blocks.push(block),
             _ => self.parts.push(Part {

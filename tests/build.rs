@@ -931,9 +931,7 @@ fn the_seed_essay_has_no_false_headings() {
         )
         .unwrap();
         let headings = essay
-            .parts
-            .iter()
-            .flat_map(|p| &p.blocks)
+            .blocks()
             .filter(|b| matches!(b, wenji::essay::Block::Heading { .. }))
             .count();
         assert_eq!(headings, 0, "{}", path.display());

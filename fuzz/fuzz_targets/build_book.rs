@@ -23,7 +23,6 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use wenji::book::{Book, Cover, PreviewText, Typography};
-use wenji::essay::{Access, Block};
 use wenji::package::PackageError;
 use wenji::parse::{Format, HeadingRules};
 use wenji::{Edition, Layout};
@@ -82,16 +81,8 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
     )
     .ok()?;
     // As build::load_book: the language from free text only.
-    let mut sample = format!("{}\n", essay.title);
-    for part in essay.parts.iter().filter(|p| p.access == Access::Free) {
-        for block in &part.blocks {
-            match block {
-                Block::Paragraph(t) | Block::Heading { text: t, .. } => sample.push_str(t),
-                Block::Markup { xhtml, .. } => sample.extend(wenji::xml::text_outside_tags(xhtml)),
-            }
-            sample.push('\n');
-        }
-    }
+    let mut sample = String::new();
+    essay.for_each_free_text(&mut |text| sample.push_str(text));
     let lang = wenji::lang::detect(&sample).to_string();
     let words = wenji::lang::strings(&lang);
     Some(Book {

@@ -20,7 +20,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use wenji::essay::{Access, Block};
+use wenji::essay::Block;
+use wenji::paid::Access;
 use wenji::paid::{Rendering, markers, split};
 use wenji::parse::{Format, HeadingRules, parse};
 
@@ -157,39 +158,33 @@ fuzz_target!(|text: &str| {
     assert!(essay.title.chars().count() <= wenji::parse::MAX_TITLE_CHARS);
 
     let mut got = Vec::new();
-    for (n, part) in essay.parts.iter().enumerate() {
-        assert!(!part.blocks.is_empty(), "empty part");
+    let parts: Vec<_> = essay.parts().collect();
+    for (n, (access, blocks)) in parts.iter().enumerate() {
+        assert!(!blocks.is_empty(), "empty part");
         if n > 0 {
-            assert_ne!(
-                essay.parts[n - 1].access,
-                part.access,
-                "adjacent parts share access"
-            );
+            assert_ne!(parts[n - 1].0, *access, "adjacent parts share access");
         }
-        for block in &part.blocks {
-            let text = match block {
-                Block::Paragraph(text) => {
-                    assert_eq!(rules.level(text), None, "heading line left a paragraph");
-                    text
-                }
-                Block::Heading { level, text } => {
-                    assert!((1..=6).contains(level));
-                    assert_eq!(rules.level(text), Some(*level));
-                    text
-                }
-                other => panic!("plain text produced {other:?}"),
-            };
-            assert!(!text.contains('\n'), "bad block {text:?}");
-            got.push((part.access, text.as_str()));
-        }
+        got.extend(blocks.iter().map(|b| (*access, b.clone())));
     }
-    assert_eq!(got, expected[1..], "blocks differ from the split");
+    let want: Vec<(Access, Block)> = expected[1..]
+        .iter()
+        .map(|&(access, line)| match rules.level(line) {
+            Some(level) => (access, Block::heading(level, line)),
+            None => (access, Block::paragraph(line)),
+        })
+        .collect();
+    assert_eq!(got, want, "blocks differ from the split");
     let count = |want: Access| -> usize {
-        expected
+        expected[1..]
             .iter()
             .filter(|(a, _)| *a == want)
-            .map(|(_, l)| l.chars().count())
-            .sum()
+            .map(|(_, l)| Block::paragraph(l).char_count())
+            .sum::<usize>()
+            + if want == Access::Free {
+                title.chars().count()
+            } else {
+                0
+            }
     };
     assert_eq!(
         essay.char_counts(),
