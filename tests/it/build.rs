@@ -1,14 +1,12 @@
 //! `wenji build` end to end: runs the real binary, unzips what it wrote and
 //! checks what readers and EPUBCheck care about.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 /// Runs of four or more Han characters in `text`.
 fn han_runs(text: &str) -> Vec<String> {

@@ -29,7 +29,7 @@
 //! for EPUBCheck:
 //!
 //! ```text
-//! WENJI_PROPERTY_BOOKS=/tmp/prop PROPTEST_CASES=24 cargo test --test properties
+//! WENJI_PROPERTY_BOOKS=/tmp/prop PROPTEST_CASES=24 cargo test --test it properties::
 //! scripts/epubcheck-books /tmp/prop/*.epub
 //! ```
 
