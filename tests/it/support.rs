@@ -1,8 +1,6 @@
 //! What the integration tests share: running the real binary, unzipping
 //! what it wrote, and reading the entries back.
 
-#![allow(dead_code)] // each test crate uses its own share of it
-
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};

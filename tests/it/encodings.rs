@@ -4,15 +4,13 @@
 //! with both encodings named and nothing written, while the right one
 //! still builds a preview without the paid sentence.
 
-mod support;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
 use encoding_rs::{BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS};
 
-use support::{entries, error_line, everything, ok, wenji};
+use crate::support::{entries, error_line, everything, ok, wenji};
 
 /// The paid sentence of every essay below; it must never be printed.
 const PAID: &str = "只有付费读者才能读到这一句";

@@ -7,13 +7,11 @@
 //! book holds no more elements than the input has tags (nothing reopened).
 //! Speed is measured in benchmarks, not here.
 
-mod support;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use support::{entries, ok, text, wenji};
+use crate::support::{entries, ok, text, wenji};
 
 use wenji::parse::nesting::{MAX_CELLS_PER_ROW, MAX_DEPTH};
 

@@ -3,11 +3,9 @@
 //! way an attacker (or an unlucky editor) would, and looks for every paid
 //! token in the whole archive of the preview and in the full edition.
 
-mod support;
-
 use std::fs;
 
-use support::*;
+use crate::support::*;
 
 /// A token no typographic rule changes and no marker contains.
 fn token(kind: &str, index: usize) -> String {
