@@ -28,7 +28,7 @@ use crate::xml::escape_into;
 pub struct TextRules {
     /// Whether the book is vertical (tate-chu-yoko and punctuation apply).
     pub vertical: bool,
-    /// Lengths of half-width digit runs set upright (default `[2]`).
+    /// Lengths of half-width digit runs set upright.
     pub tcy_digits: Vec<usize>,
     /// Whether quotes and ASCII punctuation are converted in vertical books.
     pub punctuation: bool,
@@ -39,10 +39,11 @@ pub struct TextRules {
 impl TextRules {
     /// Rules that change nothing but ruby.
     pub fn plain() -> Self {
+        let defaults = crate::settings::Options::default().typography;
         TextRules {
             vertical: false,
-            tcy_digits: vec![2],
-            punctuation: true,
+            tcy_digits: defaults.tcy_digits,
+            punctuation: defaults.vertical_punctuation,
             taiwan_quotes: false,
         }
     }
