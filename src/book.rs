@@ -1,6 +1,7 @@
 //! A book: its metadata, cover, extra style and essays, ready for an edition
 //! to be typeset and packaged. Built by [`crate::build`] from files and options.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::essay::Essay;
@@ -26,7 +27,7 @@ pub struct Book {
     /// A stylesheet added after the built-in one.
     pub extra_css: Option<String>,
     /// A font to embed, subset per edition.
-    pub font: Option<Arc<Vec<u8>>>,
+    pub font: Option<FontFile>,
     /// Wording of the preview edition.
     pub preview: PreviewText,
     /// Typographic choices.
@@ -35,7 +36,8 @@ pub struct Book {
     pub essays: Vec<Essay>,
 }
 
-/// Typographic choices beyond the layout.
+/// Typographic choices beyond the layout; defaults in
+/// [`crate::settings::Options::default`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Typography {
     /// Lengths of half-width digit runs set upright in vertical text.
@@ -48,15 +50,13 @@ pub struct Typography {
     pub toc_page: bool,
 }
 
-impl Default for Typography {
-    fn default() -> Self {
-        Typography {
-            tcy_digits: vec![2],
-            vertical_punctuation: true,
-            title_page: false,
-            toc_page: false,
-        }
-    }
+/// A font file to embed.
+#[derive(Debug, Clone)]
+pub struct FontFile {
+    /// Where it was read from, for messages.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub data: Arc<Vec<u8>>,
 }
 
 /// What tells a preview apart from the full book.
@@ -117,7 +117,7 @@ pub(crate) mod tests {
             cover: Cover::Generated,
             extra_css: None,
             font: None,
-            typography: Typography::default(),
+            typography: crate::settings::Options::default().typography,
             preview: PreviewText {
                 notice: "N".into(),
                 title_suffix: "（试读）".into(),

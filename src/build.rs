@@ -1,118 +1,21 @@
 //! Loading a book: find the essay files, read and parse each, then settle
-//! the book's metadata and cover from options, config and text. Together
+//! the book's metadata and cover from the resolved [`Options`] and the text. Together
 //! with [`crate::output`] this is all of `wenji build`.
 
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use crate::book::{Book, Cover, PreviewText, Typography};
-use crate::config::Config;
+use crate::book::{Book, Cover, FontFile, PreviewText};
 use crate::decode::{self, Reading};
-use crate::edition::Editions;
 use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 use crate::lang;
 use crate::media;
 use crate::parse::{self, Format, HeadingRules};
-use crate::typeset::Layout;
-
-/// Resolved settings for one book (config file and flags already merged).
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Book title; default from the essay or folder.
-    pub title: Option<String>,
-    /// Authors; default a localized "unknown".
-    pub authors: Vec<String>,
-    /// BCP 47 tag; default detected.
-    pub lang: Option<String>,
-    /// Text direction.
-    pub layout: Layout,
-    /// Which editions to write.
-    pub editions: Editions,
-    /// A fixed identifier for the full edition.
-    pub identifier: Option<String>,
-    /// An explicit cover image.
-    pub cover: Option<PathBuf>,
-    /// A stylesheet to add.
-    pub css: Option<PathBuf>,
-    /// A font to embed (subset per edition).
-    pub font: Option<PathBuf>,
-    /// How essays are decoded (forced encoding, `--lossy`).
-    pub reading: Reading,
-    /// The folder whose `covers/` is searched (the config's folder).
-    pub base_dir: PathBuf,
-    /// The config file the options came from, if any.
-    pub config: Option<PathBuf>,
-    /// Preview notice; default in the book's language.
-    pub notice: Option<String>,
-    /// Preview title suffix; default in the book's language.
-    pub title_suffix: Option<String>,
-    /// Fixed modification time (`SOURCE_DATE_EPOCH`); default the newest input's.
-    pub modified: Option<i64>,
-    /// Vertical-text rules and extra pages.
-    pub typography: Typography,
-    /// How headings are found in plain text.
-    pub headings: HeadingRules,
-}
-
-impl Options {
-    /// Options taken from the config file at `path`, if any.
-    pub fn from_config(path: Option<&Path>) -> Result<Options> {
-        let config = match path {
-            Some(path) => Config::load(path)?,
-            None => Config::default(),
-        };
-        let base_dir = path.and_then(Path::parent).unwrap_or(Path::new(""));
-        Ok(Options {
-            config: path.map(Path::to_path_buf),
-            title: config.title,
-            authors: config.authors,
-            lang: config.lang,
-            layout: config.layout.unwrap_or_default(),
-            editions: config.edition.unwrap_or_default(),
-            identifier: config.identifier,
-            cover: config.cover,
-            css: config.css,
-            font: config.font,
-            reading: Reading {
-                encoding: config
-                    .encoding
-                    .as_deref()
-                    .map(decode::encoding_for_label)
-                    .transpose()?,
-                lossy: false,
-            },
-            base_dir: base_dir.to_path_buf(),
-            notice: config.preview.notice,
-            title_suffix: config.preview.title_suffix,
-            modified: None,
-            typography: Typography {
-                tcy_digits: config.typography.tate_chu_yoko.unwrap_or_else(|| vec![2]),
-                vertical_punctuation: config.typography.vertical_punctuation.unwrap_or(true),
-                title_page: config.title_page.unwrap_or(false),
-                toc_page: config.toc_page.unwrap_or(false),
-            },
-            headings: HeadingRules {
-                detect: config.headings.detect.unwrap_or(true),
-                extra: config
-                    .headings
-                    .patterns
-                    .iter()
-                    .map(|p| {
-                        regex::Regex::new(p).map_err(|e| Error::Config {
-                            path: path.map(Path::to_path_buf).unwrap_or_default(),
-                            message: format!(
-                                "[headings] pattern '{p}' is not a regular expression: {e}"
-                            ),
-                        })
-                    })
-                    .collect::<Result<_>>()?,
-            },
-        })
-    }
-}
+use crate::settings::Options;
 
 /// The essay files `inputs` name: files as given, folders searched
 /// recursively in natural order (`2.txt` before `10.txt`), hidden entries
@@ -210,14 +113,21 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let (files, mut warnings) = essay_files(inputs)?;
     let mut essays = Vec::with_capacity(files.len());
     for file in &files {
-        let (essay, mut more) = load_essay(file, options.reading, &options.headings)?;
+        let (essay, mut more) = load_essay(file, options.reading, &options.headings)
+            .map_err(|error| options.explain(error))?;
         essays.push(essay);
         warnings.append(&mut more);
     }
+    let needs_sample = options.lang.is_none() || options.font.is_some();
+    let sample = if needs_sample {
+        free_text_sample(&essays)
+    } else {
+        String::new()
+    };
     let lang = match &options.lang {
         Some(tag) if !lang::is_valid_tag(tag) => return Err(Error::InvalidLanguage(tag.clone())),
         Some(tag) => tag.clone(),
-        None => lang::detect(&free_text_sample(&essays)).to_string(),
+        None => lang::detect(&sample).to_string(),
     };
     let words = lang::strings(&lang);
     // Blank settings count as unset: EPUB metadata may not be empty.
@@ -254,7 +164,11 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         None => None,
     };
     let font = match &options.font {
-        Some(file) => Some(Arc::new(load_font(file)?)),
+        Some(file) => {
+            let font = load_font(file)?;
+            warnings.extend(font_coverage_warning(&font, &lang, &sample)?);
+            Some(font)
+        }
         None => None,
     };
     let mut stamped: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
@@ -380,22 +294,54 @@ fn load_cover(file: &Path) -> Result<Cover> {
     })
 }
 
-fn load_font(file: &Path) -> Result<Vec<u8>> {
-    let asset_error = |message: &str| Error::Asset {
-        path: file.to_path_buf(),
-        message: message.to_string(),
-    };
+fn load_font(file: &Path) -> Result<FontFile> {
     if !cfg!(feature = "fonts") {
-        return Err(asset_error(crate::typeset::font::NOT_BUILT_IN));
+        return Err(Error::Asset {
+            path: file.to_path_buf(),
+            message: crate::typeset::font::NOT_BUILT_IN.to_string(),
+        });
     }
     let data = std::fs::read(file).map_err(|e| Error::read(file, e))?;
     let known = [&b"\0\x01\0\0"[..], b"OTTO", b"true", b"ttcf"];
     if !known.iter().any(|magic| data.starts_with(magic)) {
-        return Err(asset_error(
-            "this is not a TrueType or OpenType font (.ttf, .otf or .ttc)",
-        ));
+        return Err(Error::Font {
+            path: file.to_path_buf(),
+            reason: "this is not a TrueType or OpenType font".to_string(),
+        });
     }
-    Ok(data)
+    Ok(FontFile {
+        path: file.to_path_buf(),
+        data: Arc::new(data),
+    })
+}
+
+/// A warning when the book is CJK text and `font` lacks glyphs for most of
+/// its CJK characters (counted over the free `sample`, so the warning says
+/// nothing of paid text): readers then draw them in a font of their own.
+/// An error when HarfBuzz cannot read the font at all.
+fn font_coverage_warning(font: &FontFile, lang: &str, sample: &str) -> Result<Option<Warning>> {
+    let cjk: BTreeSet<char> = if lang::is_cjk(lang) {
+        sample.chars().filter(|&c| lang::is_cjk_char(c)).collect()
+    } else {
+        BTreeSet::new()
+    };
+    let missing =
+        crate::typeset::font::missing_glyphs(&font.data, &cjk).map_err(|reason| Error::Font {
+            path: font.path.clone(),
+            reason,
+        })?;
+    Ok((missing * 2 > cjk.len()).then(|| {
+        Warning::new(
+            &font.path,
+            None,
+            format!(
+                "this font has no glyphs for {missing} of the {} CJK characters of the book; \
+                 readers will fall back to a font of their own for them. Give a CJK font \
+                 (such as Noto Serif CJK) or leave --font out",
+                cjk.len()
+            ),
+        )
+    }))
 }
 
 fn load_css(file: &Path) -> Result<String> {

@@ -1,14 +1,15 @@
-//! Command-line arguments. Parsing only: [`BookArgs::options`] turns flags
-//! and the config file into [`wenji::build::Options`]; `main` does the work.
+//! Command-line arguments. Parsing only: [`BookArgs::options`] hands the
+//! flags and the config file to [`settings::resolve`], which makes the
+//! [`Options`]; `main` does the work.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use encoding_rs::Encoding;
 
 use wenji::batch::Shard;
-use wenji::build::Options;
-use wenji::config;
+use wenji::config::Config;
+use wenji::settings::{self, Flags, Options};
 use wenji::{Editions, Error, Layout, Result, decode, lang};
 
 /// Turn essays into EPUB 3 books: CJK-friendly horizontal or vertical text,
@@ -200,53 +201,47 @@ impl BatchArgs {
 }
 
 impl BookArgs {
-    /// Merges the config file (explicit, or `wenji.toml` beside the inputs)
-    /// with the flags; flags win. `modified` is `SOURCE_DATE_EPOCH`, if set.
-    /// Without a config, covers are looked for beside the inputs.
-    pub fn options(&self, inputs: &[PathBuf], modified: Option<i64>) -> Result<Options> {
-        let folder = inputs_folder(inputs);
-        let config_path = match &self.config {
-            Some(path) => Some(path.clone()),
-            None => Some(folder.join(config::DEFAULT_NAME)).filter(|path| path.is_file()),
+    /// The settings of the book made of `inputs`: these flags (and `title`
+    /// and `cover`, which only `build` has) merged with the config file —
+    /// explicit, or `wenji.toml` beside the inputs, named on stderr.
+    /// `modified` is `SOURCE_DATE_EPOCH`, if set.
+    pub fn options(
+        &self,
+        inputs: &[PathBuf],
+        title: Option<String>,
+        cover: Option<PathBuf>,
+        modified: Option<i64>,
+    ) -> Result<Options> {
+        let folder = settings::inputs_folder(inputs);
+        let config = match settings::config_path(self.config.as_deref(), &folder) {
+            Some(path) => {
+                eprintln!("settings: {}", path.display());
+                let config = Config::load(&path)?;
+                Some((path, config))
+            }
+            None => None,
         };
-        if let Some(path) = &config_path {
-            eprintln!("settings: {}", path.display());
-        }
-        let mut options = Options::from_config(config_path.as_deref())?;
-        if config_path.is_none() {
-            options.base_dir = folder;
-        }
-        if !self.authors.is_empty() {
-            options.authors = self.authors.clone();
-        }
-        if let Some(lang) = &self.lang {
-            options.lang = Some(lang.clone());
-        }
-        if let Some(layout) = self.layout {
-            options.layout = layout;
-        }
-        if self.full {
-            options.editions = Editions::Full;
-        } else if let Some(edition) = self.edition {
-            options.editions = edition;
-        }
-        if let Some(css) = &self.css {
-            options.css = Some(css.clone());
-        }
-        if let Some(font) = &self.font {
-            options.font = Some(font.clone());
-        }
-        if let Some(encoding) = self.encoding {
-            options.reading.encoding = Some(encoding);
-        }
-        options.reading.lossy |= self.lossy;
-        if self.no_detect_headings {
-            options.headings.detect = false;
-        }
-        options.typography.title_page |= self.title_page;
-        options.typography.toc_page |= self.toc_page;
-        options.modified = modified;
-        Ok(options)
+        let flags = Flags {
+            title,
+            authors: self.authors.clone(),
+            lang: self.lang.clone(),
+            layout: self.layout,
+            editions: if self.full {
+                Some(Editions::Full)
+            } else {
+                self.edition
+            },
+            cover,
+            css: self.css.clone(),
+            font: self.font.clone(),
+            encoding: self.encoding,
+            lossy: self.lossy,
+            detect_headings: self.no_detect_headings.then_some(false),
+            title_page: self.title_page.then_some(true),
+            toc_page: self.toc_page.then_some(true),
+            modified,
+        };
+        settings::resolve(flags, config, &folder)
     }
 }
 
@@ -264,17 +259,4 @@ fn parse_lang(tag: &str) -> std::result::Result<String, String> {
 /// a usage mistake (exit 2).
 fn parse_encoding(label: &str) -> std::result::Result<&'static Encoding, String> {
     decode::encoding_for_label(label).map_err(|e| e.to_string())
-}
-
-/// The folder a book's settings and covers belong to: the first input when
-/// it is a folder, else the folder holding it.
-fn inputs_folder(inputs: &[PathBuf]) -> PathBuf {
-    match inputs.first() {
-        Some(input) if input.is_dir() => input.clone(),
-        Some(input) => input
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        None => PathBuf::from("."),
-    }
 }

@@ -1,6 +1,7 @@
 //! `wenji.toml`: the book's settings, so that a book folder builds the same
-//! way every time. Command-line flags win over the file. Relative paths in
-//! the file are relative to the file's folder.
+//! way every time. This is the file's shape only: every key is optional, and
+//! [`crate::settings::resolve`] merges it with the flags (which win) and the
+//! defaults. Relative paths in the file are relative to the file's folder.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::typeset::Layout;
 
-/// The name looked for in the current folder when `--config` is not given.
+/// The name looked for beside the inputs when `--config` is not given.
 pub const DEFAULT_NAME: &str = "wenji.toml";
 
 /// The contents of a `wenji.toml`.
@@ -19,9 +20,9 @@ pub const DEFAULT_NAME: &str = "wenji.toml";
 pub struct Config {
     /// Book title (default: the essay's title, or the folder's name).
     pub title: Option<String>,
-    /// Authors, in order.
-    #[serde(default)]
-    pub authors: Vec<String>,
+    /// Authors, in order; one name alone (`authors = "某某"`) is one author.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub authors: Option<Vec<String>>,
     /// BCP 47 language tag (default: detected from the text).
     pub lang: Option<String>,
     /// `horizontal` or `vertical`.
@@ -107,6 +108,34 @@ impl Config {
     }
 }
 
+/// Reads a string as a list of one, and an array of strings as it is.
+fn one_or_many<'de, D>(deserializer: D) -> std::result::Result<Option<Vec<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a name or an array of names")
+        }
+        fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<Self::Value, E> {
+            Ok(vec![name.to_string()])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut names: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut all = Vec::new();
+            while let Some(name) = names.next_element::<String>()? {
+                all.push(name);
+            }
+            Ok(all)
+        }
+    }
+    deserializer.deserialize_any(Names).map(Some)
+}
+
 fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
         Some(span) => {
@@ -138,13 +167,24 @@ mod tests {
         .unwrap();
         assert_eq!(config.layout, Some(Layout::Vertical));
         assert_eq!(config.edition, Some(Editions::Both));
-        assert_eq!(config.authors, ["甲", "乙"]);
+        assert_eq!(config.authors, Some(vec!["甲".into(), "乙".into()]));
         assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
         assert_eq!(config.typography.tate_chu_yoko, Some(vec![1, 2]));
         assert_eq!(config.headings.patterns, ["^序$"]);
         assert_eq!(
             (config.title_page, config.toc_page),
             (Some(true), Some(true))
+        );
+    }
+
+    #[test]
+    fn one_author_may_be_a_string() {
+        let config: Config = toml::from_str("authors = \"某某\"").unwrap();
+        assert_eq!(config.authors, Some(vec!["某某".to_string()]));
+        let err = toml::from_str::<Config>("authors = 3").unwrap_err();
+        assert!(
+            err.message().contains("a name or an array of names"),
+            "{err}"
         );
     }
 

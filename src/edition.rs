@@ -21,11 +21,10 @@ pub enum Edition {
 }
 
 /// The editions a build writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Editions {
-    /// The preview edition only (the default).
-    #[default]
+    /// The preview edition only.
     Preview,
     /// The full edition only.
     Full,
@@ -69,7 +68,7 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         modified: book.modified,
         cover: &book.cover,
         extra_css: book.extra_css.as_deref(),
-        font: book.font.as_deref().map(Vec::as_slice),
+        font: book.font.as_ref().map(|font| font.data.as_slice()),
         typography: &book.typography,
         chapters,
     }

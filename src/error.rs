@@ -175,6 +175,14 @@ pub enum Error {
         /// The path given.
         path: PathBuf,
     },
+    /// Two essays of a batch would write the same book.
+    #[error("{} would overwrite the book of {}; rename one of them", .path.display(), .other.display())]
+    BookConflict {
+        /// The later essay, which is not built.
+        path: PathBuf,
+        /// The essay that claimed the book first.
+        other: PathBuf,
+    },
     /// A folder input holds no essays.
     #[error("{}: this folder holds no .txt, .md or .markdown essays", .path.display())]
     NoEssays {
@@ -199,6 +207,44 @@ pub enum Error {
         path: PathBuf,
         /// What serde/toml reported.
         message: String,
+    },
+    /// A value in the configuration file is unusable.
+    #[error("{key} = \"{value}\" in {}: {problem}", .path.display())]
+    ConfigValue {
+        /// The config file.
+        path: PathBuf,
+        /// The key, with its table (`[headings] patterns`).
+        key: String,
+        /// The value as written.
+        value: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+    /// An essay did not decode in the encoding the config's `encoding` key forced.
+    #[error(
+        "{source}; the encoding was set by encoding = \"{label}\" in {}: \
+         correct or remove that key",
+        .config.display()
+    )]
+    ConfigEncoding {
+        /// The config file.
+        config: PathBuf,
+        /// The `encoding` value as written.
+        label: String,
+        /// The decoding error.
+        source: Box<Error>,
+    },
+    /// The font to embed cannot be read or subset.
+    #[error(
+        "{}: cannot embed this font: {reason}; give a TrueType or OpenType font \
+         (.ttf, .otf or .ttc) that holds the book's characters, or leave --font out",
+        .path.display()
+    )]
+    Font {
+        /// The font file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
     },
     /// A cover or stylesheet given by the user is unusable.
     #[error("{}: {message}", .path.display())]

@@ -116,6 +116,30 @@ pub fn is_traditional_chinese(lang: &str) -> bool {
     subtags.next() == Some("zh") && subtags.any(|s| ["hant", "tw", "hk", "mo"].contains(&s))
 }
 
+/// Whether `tag` is Chinese, Japanese or Korean.
+pub fn is_cjk(tag: &str) -> bool {
+    let primary = tag.split('-').next().unwrap_or_default();
+    ["zh", "ja", "ko"]
+        .iter()
+        .any(|cjk| primary.eq_ignore_ascii_case(cjk))
+}
+
+/// Whether `c` is a Han character, kana, hangul, or CJK punctuation or
+/// full-width form: the characters a CJK font is needed for.
+pub fn is_cjk_char(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{11FF}'       // Hangul jamo
+        | '\u{3000}'..='\u{30FF}'     // CJK punctuation, hiragana, katakana
+        | '\u{3130}'..='\u{318F}'     // Hangul compatibility jamo
+        | '\u{3400}'..='\u{4DBF}'     // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'     // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'     // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'     // CJK compatibility ideographs
+        | '\u{FF00}'..='\u{FFEF}'     // half- and full-width forms
+        | '\u{20000}'..='\u{3FFFF}'   // supplementary ideographs
+    )
+}
+
 /// Whether `tag` has the shape of a BCP 47 tag: a 2–3 letter language
 /// (or `x`/`i` private and grandfathered forms) and 1–8 character subtags.
 pub fn is_valid_tag(tag: &str) -> bool {
@@ -148,6 +172,18 @@ mod tests {
         );
         assert_eq!(detect("国家安全"), "zh-Hans");
         assert_eq!(detect(""), "en");
+    }
+
+    #[test]
+    fn cjk_tags_and_characters() {
+        for tag in ["ja", "zh-Hans", "ZH-TW", "ko-KR"] {
+            assert!(is_cjk(tag), "{tag}");
+        }
+        for tag in ["en", "zha", "jav"] {
+            assert!(!is_cjk(tag), "{tag}");
+        }
+        assert!("汉字かなカナ한「」，".chars().all(is_cjk_char));
+        assert!(!"abc é—".chars().any(is_cjk_char));
     }
 
     #[test]

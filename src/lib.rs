@@ -8,8 +8,9 @@
 //! 4. [`typeset`]: XHTML pages, navigation, cover and CSS per [`typeset::Layout`];
 //! 5. [`package`]: the OPF, nav, NCX and zip.
 //!
-//! [`build`] loads a [`book::Book`] from files and [`build::Options`] (merged
-//! from [`config`] and flags); [`output`] writes each edition atomically.
+//! [`build`] loads a [`book::Book`] from files and [`settings::Options`]
+//! (resolved once from [`config`] and flags); [`output`] writes each edition
+//! atomically.
 
 pub mod batch;
 pub mod book;
@@ -27,6 +28,7 @@ pub mod package;
 pub mod paid;
 pub mod parse;
 pub mod publication;
+pub mod settings;
 pub mod typeset;
 pub mod xml;
 

@@ -33,13 +33,12 @@ fn main() -> ExitCode {
 }
 
 fn run_build(args: &BuildArgs) -> Result<ExitCode> {
-    let mut options = args.book.options(&args.inputs, source_date_epoch())?;
-    if let Some(title) = &args.title {
-        options.title = Some(title.clone());
-    }
-    if let Some(cover) = &args.cover {
-        options.cover = Some(cover.clone());
-    }
+    let options = args.book.options(
+        &args.inputs,
+        args.title.clone(),
+        args.cover.clone(),
+        source_date_epoch(),
+    )?;
     let (book, warnings) = build::load_book(&args.inputs, &options)?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -97,8 +96,12 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = BatchOptions::new(
-        args.book
-            .options(std::slice::from_ref(&args.dir), source_date_epoch())?,
+        args.book.options(
+            std::slice::from_ref(&args.dir),
+            None,
+            None,
+            source_date_epoch(),
+        )?,
         jobs,
         args.force,
         shard,
@@ -126,7 +129,7 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     let quiet = args.quiet;
     let outcomes = batch::run(&jobs, &options, &|outcome| {
         bar.suspend(|| {
-            if let Some(error) = &outcome.error {
+            if let Some(error) = outcome.error() {
                 eprintln!("error: {error}");
             }
             if !quiet {
@@ -154,7 +157,7 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
             elapsed.as_secs_f64()
         );
     }
-    let failed = outcomes.iter().any(|o| o.status == Status::Failed);
+    let failed = outcomes.iter().any(|o| o.status() == Status::Failed);
     Ok(if failed {
         ExitCode::FAILURE
     } else {

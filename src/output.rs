@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::book::Book;
-use crate::build::Options;
 use crate::edition::{self, Edition, Editions};
 use crate::error::{Error, Result};
+use crate::package::PackageError;
 use crate::package::write_epub;
+use crate::settings::Options;
 
 /// Prefix of temporary files, so leftovers of a killed run are recognisable;
 /// the writing process's id follows it.
@@ -35,12 +36,19 @@ pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
 /// (where the book is meant to go).
 pub fn epub_bytes(book: &Book, edition: Edition, target: &Path) -> Result<Vec<u8>> {
     let publication = edition::select(book, edition);
-    Ok(write_epub(&publication, Cursor::new(Vec::new()))
-        .map_err(|source| Error::Package {
-            path: target.to_path_buf(),
-            source,
-        })?
-        .into_inner())
+    let archive = write_epub(&publication, Cursor::new(Vec::new())).map_err(|source| {
+        match (source, &book.font) {
+            (PackageError::Font(reason), Some(font)) => Error::Font {
+                path: font.path.clone(),
+                reason,
+            },
+            (source, _) => Error::Package {
+                path: target.to_path_buf(),
+                source,
+            },
+        }
+    })?;
+    Ok(archive.into_inner())
 }
 
 /// Creates `target`'s folder if needed, lets `fill` write a temporary file
@@ -258,6 +266,27 @@ pub fn slug(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_font_that_cannot_be_embedded_is_named_not_the_archive() {
+        let mut book = crate::book::tests::sample(false);
+        book.font = Some(crate::book::FontFile {
+            path: PathBuf::from("fonts/broken.ttf"),
+            data: std::sync::Arc::new(b"\0\x01\0\0 not a font".to_vec()),
+        });
+        let err = epub_bytes(&book, Edition::Full, Path::new("b.epub")).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, Error::Font { .. }), "{message}");
+        assert!(
+            message.starts_with("fonts/broken.ttf: cannot embed this font: "),
+            "{message}"
+        );
+        assert!(message.contains("leave --font out"), "{message}");
+        assert!(
+            !message.contains("archive") && !message.contains("b.epub"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn slugs() {

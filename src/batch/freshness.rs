@@ -22,11 +22,12 @@ use sha2::{Digest as _, Sha256};
 
 use crate::batch::Job;
 use crate::book::Book;
-use crate::build::{self, Options};
+use crate::build;
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::output::write_atomically;
 use crate::parse::Format;
+use crate::settings::Options;
 
 /// The folder under the output folder that holds the sidecar files.
 pub const STATE_DIR: &str = ".wenji";

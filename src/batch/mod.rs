@@ -17,12 +17,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::build::{self, Options};
+use crate::build;
 use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result, Warning};
 use crate::media;
 use crate::output;
 use crate::parse::Format;
+use crate::settings::Options;
 use freshness::Fingerprints;
 pub use shard::Shard;
 
@@ -63,8 +64,8 @@ pub struct Job {
     pub relative: PathBuf,
     /// Each edition and where it goes.
     pub outputs: Vec<(Edition, PathBuf)>,
-    /// Why the job cannot run, found while planning.
-    pub conflict: Option<String>,
+    /// An earlier essay whose books these would overwrite, found while planning.
+    pub conflict: Option<PathBuf>,
     /// Where the digest of what its books were built from is kept.
     pub digest_file: PathBuf,
 }
@@ -81,21 +82,62 @@ pub enum Status {
     Failed,
 }
 
+/// What reading an essay told: its title and characters of free and paid text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The essay's title.
+    pub title: String,
+    /// Characters of free and paid text.
+    pub chars: Option<(usize, usize)>,
+}
+
+/// How one job ended. Errors stay typed until they are printed or reported.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Its books were written.
+    Built(Summary),
+    /// Its books were up to date.
+    Skipped,
+    /// It could not be built; the summary when the essay was read.
+    Failed(Error, Option<Summary>),
+}
+
 /// The result of one job.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Outcome {
     /// The job.
     pub job: Job,
     /// Built, skipped or failed.
-    pub status: Status,
-    /// The essay's title (when it was read).
-    pub title: Option<String>,
-    /// Characters of free and paid text (when it was read).
-    pub chars: Option<(usize, usize)>,
-    /// Why it failed.
-    pub error: Option<String>,
+    pub verdict: Verdict,
     /// Warnings about the essay.
     pub warnings: Vec<Warning>,
+}
+
+impl Outcome {
+    /// Built, skipped or failed.
+    pub fn status(&self) -> Status {
+        match self.verdict {
+            Verdict::Built(_) => Status::Built,
+            Verdict::Skipped => Status::Skipped,
+            Verdict::Failed(..) => Status::Failed,
+        }
+    }
+
+    /// What reading the essay told, when it was read in this run.
+    pub fn summary(&self) -> Option<&Summary> {
+        match &self.verdict {
+            Verdict::Built(summary) | Verdict::Failed(_, Some(summary)) => Some(summary),
+            Verdict::Skipped | Verdict::Failed(_, None) => None,
+        }
+    }
+
+    /// Why it failed.
+    pub fn error(&self) -> Option<&Error> {
+        match &self.verdict {
+            Verdict::Failed(error, _) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Where `relative`'s books go under `outdir`: `<stem>.epub` for the
@@ -142,15 +184,9 @@ pub fn plan(
     for input in files {
         let relative = input.strip_prefix(dir).unwrap_or(&input).to_path_buf();
         let outputs = outputs_for(&relative, outdir, editions);
-        let conflict = outputs.iter().find_map(|(_, out)| {
-            claimed.get(out).map(|other| {
-                format!(
-                    "{} would overwrite the book of {}; rename one of them",
-                    input.display(),
-                    other.display()
-                )
-            })
-        });
+        let conflict = outputs
+            .iter()
+            .find_map(|(_, out)| claimed.get(out).cloned());
         for (_, out) in &outputs {
             claimed.entry(out.clone()).or_insert_with(|| input.clone());
         }
@@ -212,16 +248,27 @@ pub fn run(jobs: &[Job], options: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync
 }
 
 fn run_one(job: &Job, options: &BatchOptions, fingerprints: &Fingerprints) -> Outcome {
-    let mut outcome = Outcome {
+    let mut warnings = Vec::new();
+    let verdict = verdict(job, options, fingerprints, &mut warnings);
+    Outcome {
         job: job.clone(),
-        status: Status::Failed,
-        title: None,
-        chars: None,
-        error: job.conflict.clone(),
-        warnings: Vec::new(),
-    };
-    if outcome.error.is_some() {
-        return outcome;
+        verdict,
+        warnings,
+    }
+}
+
+fn verdict(
+    job: &Job,
+    options: &BatchOptions,
+    fingerprints: &Fingerprints,
+    warnings: &mut Vec<Warning>,
+) -> Verdict {
+    if let Some(other) = &job.conflict {
+        let error = Error::BookConflict {
+            path: job.input.clone(),
+            other: other.clone(),
+        };
+        return Verdict::Failed(error, None);
     }
     // Digested before the build reads anything: should a source change
     // meanwhile, the recorded digest is the older one and the next run rebuilds.
@@ -231,39 +278,43 @@ fn run_one(job: &Job, options: &BatchOptions, fingerprints: &Fingerprints) -> Ou
             .as_ref()
             .is_some_and(|digest| freshness::is_recorded(job, digest))
     {
-        outcome.status = Status::Skipped;
-        return outcome;
+        return Verdict::Skipped;
     }
-    let result = build::load_book(std::slice::from_ref(&job.input), &options.book).and_then(
-        |(book, warnings)| {
-            outcome.title = Some(book.title.clone());
-            outcome.chars = book.essays.first().map(|e| e.char_counts());
-            outcome.warnings = warnings;
-            for (edition, path) in &job.outputs {
-                output::write_book(&book, *edition, path)?;
+    let (book, book_warnings) =
+        match build::load_book(std::slice::from_ref(&job.input), &options.book) {
+            Ok(loaded) => loaded,
+            Err(error) => return failed(job, error, None),
+        };
+    *warnings = book_warnings;
+    let summary = Summary {
+        title: book.title.clone(),
+        chars: book.essays.first().map(|e| e.char_counts()),
+    };
+    let written = job
+        .outputs
+        .iter()
+        .try_for_each(|(edition, path)| output::write_book(&book, *edition, path))
+        .and_then(|()| match digest {
+            Some(digest) if digest.covers_images_of(&book) => freshness::record(job, &digest),
+            _ => {
+                freshness::forget(job);
+                Ok(())
             }
-            match digest {
-                Some(digest) if digest.covers_images_of(&book) => freshness::record(job, &digest),
-                _ => {
-                    freshness::forget(job);
-                    Ok(())
-                }
-            }
-        },
-    );
-    match result {
-        Ok(()) => outcome.status = Status::Built,
-        Err(err) => {
-            // The old books were made from an earlier essay; the one now
-            // given may have moved text into a paid part. Keep none of them.
-            freshness::forget(job);
-            for (_, path) in &job.outputs {
-                let _ = std::fs::remove_file(path);
-            }
-            outcome.error = Some(err.to_string());
-        }
+        });
+    match written {
+        Ok(()) => Verdict::Built(summary),
+        Err(error) => failed(job, error, Some(summary)),
     }
-    outcome
+}
+
+/// A failed job: the old books were made from an earlier essay, and the one
+/// now given may have moved text into a paid part, so none of them is kept.
+fn failed(job: &Job, error: Error, summary: Option<Summary>) -> Verdict {
+    freshness::forget(job);
+    for (_, path) in &job.outputs {
+        let _ = std::fs::remove_file(path);
+    }
+    Verdict::Failed(error, summary)
 }
 
 #[cfg(test)]
@@ -289,6 +340,42 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_keep_their_errors_typed_until_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# A\n\nx").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "A\nx").unwrap();
+        std::fs::write(dir.path().join("b.txt"), "").unwrap();
+        let out = dir.path().join("out");
+        let (jobs, _) = plan(dir.path(), &out, Editions::Preview, None).unwrap();
+        let book = Options {
+            base_dir: dir.path().to_path_buf(),
+            modified: Some(0),
+            ..Options::default()
+        };
+        let outcomes = run(&jobs, &BatchOptions::new(book, 1, false, None), &|_| {});
+        let built = Summary {
+            title: "A".into(),
+            chars: Some((2, 0)),
+        };
+        assert!(matches!(&outcomes[0].verdict, Verdict::Built(summary) if *summary == built));
+        assert!(matches!(
+            &outcomes[1].verdict,
+            Verdict::Failed(Error::BookConflict { other, .. }, None) if *other == jobs[0].input
+        ));
+        assert!(matches!(
+            &outcomes[2].verdict,
+            Verdict::Failed(Error::Empty { .. }, None)
+        ));
+        let report = report::report(&outcomes, std::time::Duration::ZERO);
+        let statuses: Vec<_> = report.essays.iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [Status::Built, Status::Failed, Status::Failed]);
+        let conflict = report.essays[1].error.as_deref().unwrap();
+        assert!(conflict.ends_with("; rename one of them"), "{conflict}");
+        assert_eq!(report.essays[0].title.as_deref(), Some("A"));
+        assert_eq!(report.essays[2].title, None);
+    }
+
+    #[test]
     fn two_essays_with_one_stem_conflict() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), "# A\n\nx").unwrap();
@@ -296,12 +383,6 @@ mod tests {
         let (jobs, _) = plan(dir.path(), &dir.path().join("out"), Editions::Preview, None).unwrap();
         assert_eq!(jobs.len(), 2);
         assert!(jobs[0].conflict.is_none());
-        assert!(
-            jobs[1]
-                .conflict
-                .as_deref()
-                .unwrap()
-                .contains("rename one of them")
-        );
+        assert_eq!(jobs[1].conflict.as_deref(), Some(jobs[0].input.as_path()));
     }
 }

@@ -1,5 +1,6 @@
 //! The `--report` JSON: every essay with its input, outputs, title,
-//! character counts, status and error, then the totals.
+//! character counts, status and error, then the totals. Outcomes become
+//! text here, at the edge.
 
 use std::io::Write;
 use std::path::Path;
@@ -70,7 +71,7 @@ pub fn totals(outcomes: &[Outcome], elapsed: Duration) -> Totals {
         ..Totals::default()
     };
     for outcome in outcomes {
-        match outcome.status {
+        match outcome.status() {
             Status::Built => {
                 totals.built += 1;
                 totals.books_written += outcome.job.outputs.len();
@@ -78,7 +79,7 @@ pub fn totals(outcomes: &[Outcome], elapsed: Duration) -> Totals {
             Status::Skipped => totals.skipped += 1,
             Status::Failed => totals.failed += 1,
         }
-        if let Some((free, paid)) = outcome.chars {
+        if let Some((free, paid)) = outcome.summary().and_then(|s| s.chars) {
             totals.free_chars += free;
             totals.paid_chars += paid;
         }
@@ -98,11 +99,11 @@ pub fn report(outcomes: &[Outcome], elapsed: Duration) -> Report {
                 .iter()
                 .map(|(_, p)| p.display().to_string())
                 .collect(),
-            title: o.title.clone(),
-            free_chars: o.chars.map(|c| c.0),
-            paid_chars: o.chars.map(|c| c.1),
-            status: o.status,
-            error: o.error.clone(),
+            title: o.summary().map(|s| s.title.clone()),
+            free_chars: o.summary().and_then(|s| s.chars).map(|c| c.0),
+            paid_chars: o.summary().and_then(|s| s.chars).map(|c| c.1),
+            status: o.status(),
+            error: o.error().map(ToString::to_string),
             warnings: o.warnings.iter().map(ToString::to_string).collect(),
         })
         .collect();

@@ -26,7 +26,7 @@ use crate::xml::escape_into;
 pub struct TextRules {
     /// Whether the book is vertical (tate-chu-yoko and punctuation apply).
     pub vertical: bool,
-    /// Lengths of half-width digit runs set upright (default `[2]`).
+    /// Lengths of half-width digit runs set upright.
     pub tcy_digits: Vec<usize>,
     /// Whether quotes and ASCII punctuation are converted in vertical books.
     pub punctuation: bool,

@@ -55,6 +55,26 @@ pub fn embed(_font: &[u8], _chars: &BTreeSet<char>) -> Result<EmbeddedFont, Stri
     Err(NOT_BUILT_IN.to_string())
 }
 
+/// How many of `chars` `font` has no glyph for (by its character map); an
+/// error when HarfBuzz finds no glyphs in it at all.
+#[cfg(feature = "fonts")]
+pub fn missing_glyphs(font: &[u8], chars: &BTreeSet<char>) -> Result<usize, String> {
+    let unreadable = || "HarfBuzz cannot read it".to_string();
+    let blob = hb_subset::Blob::from_bytes(font).map_err(|_| unreadable())?;
+    let face = hb_subset::FontFace::new(blob).map_err(|_| unreadable())?;
+    if face.glyph_count() == 0 {
+        return Err("HarfBuzz finds no glyphs in it".to_string());
+    }
+    let covered = face.covered_codepoints().map_err(|_| unreadable())?;
+    Ok(chars.iter().filter(|&&c| !covered.contains(c)).count())
+}
+
+/// Without the `fonts` feature no font is read.
+#[cfg(not(feature = "fonts"))]
+pub fn missing_glyphs(_font: &[u8], _chars: &BTreeSet<char>) -> Result<usize, String> {
+    Err(NOT_BUILT_IN.to_string())
+}
+
 /// Why `--font` fails in a wenji built without the `fonts` feature.
 pub const NOT_BUILT_IN: &str = "this wenji was built without font embedding; reinstall it with `cargo install --locked --path . --features fonts` \
      (needs g++ and libclang)";

@@ -17,11 +17,10 @@ use serde::Deserialize;
 use crate::publication::{Content, Image, Publication};
 
 /// Horizontal or vertical text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
     /// Left to right, top to bottom; pages turn left to right.
-    #[default]
     Horizontal,
     /// Top to bottom, columns right to left (`vertical-rl`); pages turn right to left.
     Vertical,

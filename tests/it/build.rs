@@ -449,6 +449,49 @@ fn bad_flag_values_are_usage_mistakes() {
 }
 
 #[test]
+fn a_bad_config_encoding_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("book")).unwrap();
+    fs::write(dir.path().join("book/e.txt"), "标题\n正文一段。\n").unwrap();
+    let config = dir.path().join("book/wenji.toml");
+    // A label that is no encoding, and one that does not fit the essay.
+    for (label, message) in [
+        ("klingon", "unknown encoding 'klingon'"),
+        ("big5", "book/e.txt:1: this line is not valid Big5 text"),
+    ] {
+        fs::write(&config, format!("encoding = \"{label}\"\n")).unwrap();
+        let output = wenji(dir.path(), &["build", "book", "-o", "b.epub"]);
+        assert_fails_with(&output, message);
+        let key = format!("encoding = \"{label}\" in book/wenji.toml");
+        assert!(stderr(&output).contains(&key), "{}", stderr(&output));
+        assert!(!dir.path().join("b.epub").exists());
+    }
+    // --encoding overrides the key, and then the key is not blamed.
+    let output = wenji(
+        dir.path(),
+        &["build", "book", "--encoding", "big5", "-o", "b.epub"],
+    );
+    assert_fails_with(&output, "book/e.txt:1: this line is not valid Big5 text");
+    assert!(
+        !stderr(&output).contains("encoding = "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn one_author_in_the_config_may_be_a_string() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("book")).unwrap();
+    fs::write(dir.path().join("book/e.txt"), "标题\n正文一段。\n").unwrap();
+    fs::write(dir.path().join("book/wenji.toml"), "authors = \"某某\"\n").unwrap();
+    ok(wenji(dir.path(), &["build", "book", "-o", "b.epub"]));
+    let opf = text(&entries(&dir.path().join("b.epub")), "OEBPS/package.opf");
+    assert!(opf.contains(">某某</dc:creator>"), "{opf}");
+    assert_eq!(opf.matches("</dc:creator>").count(), 1, "{opf}");
+}
+
+#[test]
 fn an_output_that_is_a_folder_is_named() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("e.txt"), "题\n文\n").unwrap();

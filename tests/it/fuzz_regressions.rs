@@ -8,10 +8,11 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use wenji::build::{self, Options};
+use wenji::build;
 use wenji::decode::{self, Reading};
 use wenji::package::PackageError;
 use wenji::parse::{self, Format, HeadingRules};
+use wenji::settings::Options;
 use wenji::{Edition, output};
 
 fn inputs() -> Vec<PathBuf> {
@@ -68,9 +69,11 @@ fn fuzz_seeds_and_regressions_stay_fixed() {
         for name in ["essay.txt", "essay.md"] {
             let essay = dir.path().join(name);
             fs::write(&essay, &bytes).unwrap();
-            let mut options = Options::from_config(None).unwrap();
-            options.base_dir = dir.path().to_path_buf();
-            options.modified = Some(1_700_000_000);
+            let options = Options {
+                base_dir: dir.path().to_path_buf(),
+                modified: Some(1_700_000_000),
+                ..Options::default()
+            };
             match build::load_book(std::slice::from_ref(&essay), &options) {
                 Ok((book, _)) => {
                     for edition in [Edition::Preview, Edition::Full] {

@@ -42,7 +42,9 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use wenji::build::{self, Options};
+use wenji::book::Typography;
+use wenji::build;
+use wenji::settings::Options;
 use wenji::{Edition, Layout, output};
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise.
@@ -1117,20 +1119,23 @@ fn assert_well_formed(entries: &[Entry], book: &str) -> Result<(), TestCaseError
 }
 
 fn options(case: &Case, layout: Layout, base: &Path) -> Options {
-    let mut options = Options::from_config(None).expect("no config is a valid config");
     let s = &case.settings;
-    options.layout = layout;
-    options.lang = s.lang.map(String::from);
-    options.authors = s.authors.clone();
-    options.title = s.title.clone();
-    options.typography.title_page = s.title_page;
-    options.typography.toc_page = s.toc_page;
-    options.typography.tcy_digits = s.tcy_digits.clone();
-    options.typography.vertical_punctuation = s.vertical_punctuation;
-    options.modified = Some(1_700_000_000);
-    // Not the current folder, whose covers/ would supply the cover.
-    options.base_dir = base.to_path_buf();
-    options
+    Options {
+        layout,
+        lang: s.lang.map(String::from),
+        authors: s.authors.clone(),
+        title: s.title.clone(),
+        typography: Typography {
+            title_page: s.title_page,
+            toc_page: s.toc_page,
+            tcy_digits: s.tcy_digits.clone(),
+            vertical_punctuation: s.vertical_punctuation,
+        },
+        modified: Some(1_700_000_000),
+        // Not the current folder, whose covers/ would supply the cover.
+        base_dir: base.to_path_buf(),
+        ..Options::default()
+    }
 }
 
 /// Books per property already copied to `WENJI_PROPERTY_BOOKS`, and the next number.
@@ -1351,9 +1356,11 @@ fn load_one(name: &str, bytes: &[u8]) -> (tempfile::TempDir, wenji::Result<wenji
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     fs::write(&path, bytes).unwrap();
-    let mut options = Options::from_config(None).unwrap();
-    options.base_dir = dir.path().to_path_buf();
-    options.modified = Some(1_700_000_000);
+    let options = Options {
+        base_dir: dir.path().to_path_buf(),
+        modified: Some(1_700_000_000),
+        ..Options::default()
+    };
     let book = build::load_book(&[path], &options).map(|(book, _)| book);
     (dir, book)
 }
