@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use crate::xml::escape_into;
+use crate::xml::{escape_into, open_tag_into};
 
 /// A node of body content.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,19 +147,16 @@ fn write_nodes(
         match node {
             Node::Text(t) => text(out, t, verbatim),
             Node::Image(image) => {
-                out.push_str("<img src=\"");
-                escape_into(out, &image.href);
-                out.push_str("\" alt=\"");
-                escape_into(out, &image.alt);
-                out.push_str("\"/>");
+                open_tag_into(out, "img", &[("src", &image.href), ("alt", &image.alt)]);
+                out.push_str("/>");
             }
             Node::Element(element) => {
-                write_start_tag(out, element.name, &element.attrs);
                 if VOID.contains(&element.name) {
-                    out.truncate(out.len() - 1);
+                    open_tag_into(out, element.name, &element.attrs);
                     out.push_str("/>");
                     continue;
                 }
+                write_start_tag(out, element.name, &element.attrs);
                 let verbatim = verbatim || VERBATIM.contains(&element.name);
                 write_nodes(&element.children, verbatim, out, text);
                 out.push_str("</");
@@ -172,15 +169,7 @@ fn write_nodes(
 
 /// Writes `<name key="value"…>`.
 pub fn write_start_tag(out: &mut String, name: &str, attrs: &[(&str, String)]) {
-    out.push('<');
-    out.push_str(name);
-    for (key, value) in attrs {
-        out.push(' ');
-        out.push_str(key);
-        out.push_str("=\"");
-        escape_into(out, value);
-        out.push('"');
-    }
+    open_tag_into(out, name, attrs);
     out.push('>');
 }
 

@@ -59,15 +59,7 @@ impl Writer {
     }
 
     fn tag(&mut self, name: &str, attributes: &[(&str, &str)]) {
-        self.out.push('<');
-        self.out.push_str(name);
-        for (key, value) in attributes {
-            self.out.push(' ');
-            self.out.push_str(key);
-            self.out.push_str("=\"");
-            escape_into(&mut self.out, value);
-            self.out.push('"');
-        }
+        open_tag_into(&mut self.out, name, attributes);
     }
 
     /// Writes `text`, escaped.
@@ -120,6 +112,21 @@ impl Writer {
             self.names
         );
         self.out
+    }
+}
+
+/// Appends `<name key="value"…` (values escaped, the tag left open for
+/// `>` or `/>`): the one place a start tag is spelled, for [`Writer`] and
+/// for the document tree's serializer.
+pub fn open_tag_into<V: AsRef<str>>(out: &mut String, name: &str, attributes: &[(&str, V)]) {
+    out.push('<');
+    out.push_str(name);
+    for (key, value) in attributes {
+        out.push(' ');
+        out.push_str(key);
+        out.push_str("=\"");
+        escape_into(out, value.as_ref());
+        out.push('"');
     }
 }
 
