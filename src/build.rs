@@ -101,7 +101,7 @@ pub fn load_essay(
         path: path.to_path_buf(),
     })?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    let decoded = decode::decode(path, &bytes, reading)?;
+    let decoded = decode::decode_owned(path, bytes, reading)?;
     let (essay, mut warnings) = parse::parse(path, &decoded.text, format, headings)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);

@@ -48,6 +48,31 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
         .ok_or_else(|| Error::UnknownEncoding(label.to_string()))
 }
 
+/// Decodes the bytes of the essay at `path` as `reading` says, taking them
+/// over: valid UTF-8 without a byte-order mark (the common case) becomes the
+/// text without a copy, so a huge essay is held once, not twice.
+pub fn decode_owned(path: &Path, bytes: Vec<u8>, reading: Reading) -> Result<Decoded> {
+    let plain_utf8 = reading.encoding.is_none()
+        && !reading.lossy
+        && Encoding::for_bom(&bytes).is_none()
+        && !bytes.contains(&0);
+    if !plain_utf8 {
+        return decode(path, &bytes, reading);
+    }
+    match String::from_utf8(bytes) {
+        Ok(raw) => {
+            let mut warnings = Vec::new();
+            let text = clean(path, raw, &mut warnings);
+            Ok(Decoded {
+                text,
+                encoding: UTF_8,
+                warnings,
+            })
+        }
+        Err(not_utf8) => decode(path, not_utf8.as_bytes(), reading),
+    }
+}
+
 /// Decodes the bytes of the essay at `path` as `reading` says.
 pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
     let bom = Encoding::for_bom(bytes);
@@ -93,7 +118,7 @@ pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
             encoding: encoding.name(),
         });
     }
-    let text = clean(path, &raw, &mut warnings);
+    let text = clean(path, raw, &mut warnings);
     Ok(Decoded {
         text,
         encoding,
@@ -287,12 +312,12 @@ fn line_count(text: &str) -> usize {
 
 /// Normalises CRLF and CR to LF and drops characters XML 1.0 forbids, with
 /// one warning naming the first line where that happened.
-fn clean(path: &Path, raw: &str, warnings: &mut Vec<Warning>) -> String {
+fn clean(path: &Path, raw: String, warnings: &mut Vec<Warning>) -> String {
     let needs_work = raw
         .chars()
         .any(|c| c == '\r' || is_xml_forbidden(c) || c == '\u{feff}');
     if !needs_work {
-        return raw.to_string();
+        return raw;
     }
     let mut text = String::with_capacity(raw.len());
     let mut stripped = 0usize;
