@@ -94,6 +94,13 @@ impl Writer {
         self
     }
 
+    /// Makes room for at least `additional` more bytes, so a large body is
+    /// copied in once.
+    pub fn reserve(&mut self, additional: usize) -> &mut Self {
+        self.out.reserve(additional);
+        self
+    }
+
     /// How many bytes have been written so far.
     pub fn len(&self) -> usize {
         self.out.len()

@@ -1,37 +1,58 @@
-//! Stage 5: packaging. Writes the typeset publication as an EPUB 3 zip: the
-//! stored `mimetype` first, then the container, package document, navigation,
-//! styles, cover and chapters, all stamped with the book's modification time
-//! so the same book always gives the same bytes.
+//! Stage 5: packaging. Adds the navigation and the embedded font to the
+//! typeset [resources](Resource), and writes them as an EPUB 3 zip: the
+//! stored `mimetype` first, then the container, the package document and
+//! every resource in the manifest's order, all stamped with the book's
+//! modification time so the same book always gives the same bytes.
 //!
 //! The `epub-builder` crate is not used: it cannot put `xml:lang` on the
 //! package or the navigation document, set `page-progression-direction`
 //! (its `epub_direction` is ignored), or add item properties, and 0.8.3
 //! writes a duplicate id that EPUBCheck rejects. The `zip` crate does the
-//! archive; the XML is small enough to write directly.
+//! archive; the XML is small enough to write with [`crate::xml::Writer`].
 
 pub mod guard;
 pub mod nav;
 pub mod opf;
 
+use std::borrow::Cow;
 use std::io::{Cursor, Seek, Write};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
+use zip::result::ZipResult;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::publication::Publication;
-use crate::typeset::{self, Layout, cover, font, style, xhtml};
-use opf::Item;
+use crate::typeset::resource::{self, Bytes, Resource};
+use crate::typeset::{self, Typeset, font};
+use crate::xml::Writer;
 
 /// The publication folder inside the archive.
 const ROOT: &str = "OEBPS";
 
-const CONTAINER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
-<rootfiles>\n<rootfile full-path=\"OEBPS/package.opf\" media-type=\"application/oebps-package+xml\"/>\n\
-</rootfiles>\n</container>\n";
+const CONTAINER_NAME: &str = "META-INF/container.xml";
+/// The container, which names the package document.
+static CONTAINER: LazyLock<String> = LazyLock::new(|| {
+    let mut out = Writer::document();
+    out.start(
+        "container",
+        &[
+            ("version", "1.0"),
+            ("xmlns", "urn:oasis:names:tc:opendocument:xmlns:container"),
+        ],
+    )
+    .newline();
+    out.start("rootfiles", &[]).newline();
+    let opf = format!("{ROOT}/{}", opf::OPF_NAME);
+    let rootfile = [("full-path", opf.as_str()), ("media-type", OPF_TYPE)];
+    out.empty("rootfile", &rootfile).newline();
+    out.end().newline();
+    out.end().newline();
+    out.finish()
+});
 
-const XHTML: &str = "application/xhtml+xml";
+/// Media type of the package document.
+const OPF_TYPE: &str = "application/oebps-package+xml";
 
 /// Entries smaller than this are stored, not deflated.
 const MIN_DEFLATE_LEN: usize = 1024;
@@ -64,220 +85,163 @@ impl From<std::io::Error> for PackageError {
 /// Writes `publication` as an EPUB to `out` and returns the writer. It is
 /// [guarded](guard) before a byte of it is written.
 pub fn write_epub<W: Write + Seek>(publication: &Publication, out: W) -> Result<W, PackageError> {
-    let set = typeset::typeset(publication);
-    let (cover_href, cover_type, cover_data) = cover::image(publication);
-
-    let mut items = vec![
-        item("nav", nav::NAV_NAME, XHTML, Some("nav"), false),
-        item(
-            "ncx",
-            nav::NCX_NAME,
-            "application/x-dtbncx+xml",
-            None,
-            false,
-        ),
-        item("css", xhtml::STYLESHEET, "text/css", None, false),
-    ];
-    if publication.extra_css.is_some() {
-        items.push(item(
-            "css-extra",
-            xhtml::EXTRA_STYLESHEET,
-            "text/css",
-            None,
-            false,
-        ));
-    }
-    items.push(item(
-        "cover-image",
-        &cover_href,
-        cover_type,
-        Some("cover-image"),
-        false,
-    ));
-    items.push(item("cover", cover::PAGE_NAME, XHTML, None, true));
-    for page in &set.front {
-        items.push(item(
-            page.name.trim_end_matches(".xhtml"),
-            &page.name,
-            XHTML,
-            None,
-            true,
-        ));
-    }
-    for page in &set.pages {
-        let id = page.name.trim_end_matches(".xhtml");
-        items.push(item(id, &page.name, XHTML, None, true));
-    }
-    for image in &set.images {
-        // The href's name (hash and extension) is unique; the id must be too.
-        let name = image.href.trim_start_matches("images/").replace('.', "-");
-        items.push(item(
-            &format!("img-{name}"),
-            &image.href,
-            image.media_type,
-            None,
-            false,
-        ));
-    }
-
-    let nav = nav::nav_document(publication, &set.toc);
-    let font = match &publication.font {
-        Some(source) => {
-            let pages = set.pages.iter().chain(&set.front).chain([&set.cover_page]);
-            let chars = font::used_chars(pages.map(|p| p.xhtml.as_str()).chain([nav.as_str()]));
-            let embedded = font::embed(source, &chars).map_err(PackageError::Font)?;
-            items.push(item(
-                "font",
-                &embedded.href,
-                embedded.media_type,
-                None,
-                false,
-            ));
-            items.push(item(
-                "css-font",
-                font::FONT_STYLESHEET,
-                "text/css",
-                None,
-                false,
-            ));
-            Some(embedded)
-        }
-        None => None,
-    };
-
-    let stamp = zip_time(publication.modified);
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .last_modified_time(stamp);
-    let deflated = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(stamp);
-
-    // Raster images are compressed already; everything else is text.
-    // Raster images are compressed already, and deflating a small entry
-    // costs more (each stream sets up ~200 KB of tables) than it saves.
-    let options_for = |media_type: &str, len: usize| {
-        let raster = media_type.starts_with("image/") && media_type != "image/svg+xml";
-        if raster || len < MIN_DEFLATE_LEN {
-            stored
-        } else {
-            deflated
-        }
-    };
-    let opf = opf::package_document(publication, &items);
-    let ncx = nav::ncx(publication, &set.toc);
-    let mut entries: Vec<(&str, &[u8], &str)> = vec![
-        (
-            opf::OPF_NAME,
-            opf.as_bytes(),
-            "application/oebps-package+xml",
-        ),
-        (nav::NAV_NAME, nav.as_bytes(), XHTML),
-        (nav::NCX_NAME, ncx.as_bytes(), "application/x-dtbncx+xml"),
-    ];
-    if let Some(extra) = &publication.extra_css {
-        entries.push((xhtml::EXTRA_STYLESHEET, extra.as_bytes(), "text/css"));
-    }
-    if let Some(embedded) = &font {
-        entries.push((font::FONT_STYLESHEET, embedded.css.as_bytes(), "text/css"));
-        // Fonts compress; deflate them like text.
-        entries.push((&embedded.href, &embedded.data, "font"));
-    }
-    entries.push((&cover_href, &cover_data, cover_type));
-    entries.push((cover::PAGE_NAME, set.cover_page.xhtml.as_bytes(), XHTML));
-    entries.extend(
-        set.front
-            .iter()
-            .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
-    );
-    entries.extend(
-        set.pages
-            .iter()
-            .map(|p| (p.name.as_str(), p.xhtml.as_bytes(), XHTML)),
-    );
-    entries.extend(
-        set.images
-            .iter()
-            .map(|i| (i.href.as_str(), &i.data[..], i.media_type)),
-    );
-    guard(&entries)?;
-
-    let mut zip = ZipWriter::new(out);
-    zip.start_file("mimetype", stored)?;
-    zip.write_all(b"application/epub+zip")?;
-    let mut shared = shared_entries(publication.layout).clone();
-    for index in 0..shared.len() {
-        zip.raw_copy_file_touch(shared.by_index(index)?, stamp, None)?;
-    }
-    for (name, data, media_type) in entries {
-        zip.start_file(
-            format!("{ROOT}/{name}"),
-            options_for(media_type, data.len()),
-        )?;
-        zip.write_all(data)?;
-    }
-    Ok(zip.finish()?)
+    let resources = resources(publication)?;
+    let opf = opf::package_document(publication, &resources);
+    guard(&opf, &resources)?;
+    Ok(write_zip(out, publication.modified, &opf, &resources)?)
 }
 
-/// Runs the [`guard`] over every XML entry (pages, navigation, package
-/// document, SVG images and cover): no book may show a paid marker.
-fn guard(entries: &[(&str, &[u8], &str)]) -> Result<(), PackageError> {
-    let xml_types = [
-        XHTML,
-        "application/oebps-package+xml",
-        "application/x-dtbncx+xml",
-        "image/svg+xml",
+/// Everything the book holds, in order: the navigation document and the
+/// NCX, what typesetting made, and the embedded font, if any.
+fn resources<'a>(publication: &Publication<'a>) -> Result<Vec<Resource<'a>>, PackageError> {
+    let Typeset { resources, toc } = typeset::typeset(publication);
+    let nav = nav::nav_document(publication, &toc, &resources);
+    let ncx = nav::ncx(publication, &toc);
+    let navigation = [
+        Resource::file(
+            "nav",
+            nav::NAV_NAME,
+            resource::XHTML,
+            owned(nav.into_bytes()),
+        )
+        .with_properties("nav"),
+        Resource::file("ncx", nav::NCX_NAME, resource::NCX, owned(ncx.into_bytes())),
     ];
-    for (name, data, media_type) in entries {
-        if xml_types.contains(media_type) {
-            let text = String::from_utf8_lossy(data);
-            guard::check(name, &text).map_err(PackageError::MarkerShown)?;
-        }
+    let mut all: Vec<Resource<'a>> = navigation.into_iter().chain(resources).collect();
+    if let Some(source) = publication.font {
+        let font = embedded_font(source, &all)?;
+        all.extend(font);
+    }
+    Ok(all)
+}
+
+fn owned<'a>(bytes: Vec<u8>) -> Bytes<'a> {
+    Bytes::Book(Cow::Owned(bytes))
+}
+
+/// The font `source`, subset to the characters the XHTML `resources` draw,
+/// and the stylesheet that applies it.
+fn embedded_font<'a>(
+    source: &[u8],
+    resources: &[Resource],
+) -> Result<[Resource<'a>; 2], PackageError> {
+    let pages: Vec<Cow<str>> = resources
+        .iter()
+        .filter(|r| r.media_type == resource::XHTML)
+        .map(|r| String::from_utf8_lossy(r.bytes.as_slice()))
+        .collect();
+    let chars = font::used_chars(pages.iter().map(|page| page.as_ref()));
+    let embedded = font::embed(source, &chars).map_err(PackageError::Font)?;
+    let css = owned(embedded.css.into_bytes());
+    Ok([
+        Resource::file(
+            "font",
+            embedded.href,
+            embedded.media_type,
+            owned(embedded.data),
+        ),
+        Resource::file("css-font", font::FONT_STYLESHEET, resource::CSS, css),
+    ])
+}
+
+/// Runs the [`guard`] over the package document `opf` and every XML
+/// resource (pages, navigation, SVG images and cover): no book may show a
+/// paid marker.
+fn guard(opf: &str, resources: &[Resource]) -> Result<(), PackageError> {
+    let documents = resources
+        .iter()
+        .filter(|r| r.is_xml())
+        .map(|r| (r.href.as_str(), String::from_utf8_lossy(r.bytes.as_slice())));
+    for (name, text) in [(opf::OPF_NAME, Cow::Borrowed(opf))]
+        .into_iter()
+        .chain(documents)
+    {
+        guard::check(name, &text).map_err(PackageError::MarkerShown)?;
     }
     Ok(())
 }
 
-/// The entries that are the same in every book of a layout (container and
-/// stylesheet), compressed once per process and copied raw into each book:
-/// batch builds make tens of thousands of books.
-fn shared_entries(layout: Layout) -> &'static ZipArchive<Cursor<Vec<u8>>> {
-    static HORIZONTAL: LazyLock<ZipArchive<Cursor<Vec<u8>>>> =
-        LazyLock::new(|| compress_shared(Layout::Horizontal));
-    static VERTICAL: LazyLock<ZipArchive<Cursor<Vec<u8>>>> =
-        LazyLock::new(|| compress_shared(Layout::Vertical));
-    match layout {
-        Layout::Horizontal => &HORIZONTAL,
-        Layout::Vertical => &VERTICAL,
+/// Writes the archive: the stored `mimetype` first, the container, the
+/// package document `opf`, then every resource, all stamped `modified`.
+fn write_zip<W: Write + Seek>(
+    out: W,
+    modified: i64,
+    opf: &str,
+    resources: &[Resource],
+) -> ZipResult<W> {
+    let stamp = zip_time(modified);
+    let mut zip = ZipWriter::new(out);
+    zip.start_file("mimetype", entry_options(CompressionMethod::Stored, stamp))?;
+    zip.write_all(b"application/epub+zip")?;
+    copy_fixed(&mut zip, CONTAINER_NAME, CONTAINER.as_bytes(), stamp)?;
+    let opf_name = format!("{ROOT}/{}", opf::OPF_NAME);
+    write_entry(&mut zip, &opf_name, OPF_TYPE, opf.as_bytes(), stamp)?;
+    for resource in resources {
+        let name = format!("{ROOT}/{}", resource.href);
+        match &resource.bytes {
+            Bytes::Fixed(bytes) => copy_fixed(&mut zip, &name, bytes, stamp)?,
+            Bytes::Book(bytes) => write_entry(&mut zip, &name, resource.media_type, bytes, stamp)?,
+        }
     }
+    zip.finish()
 }
 
-fn compress_shared(layout: Layout) -> ZipArchive<Cursor<Vec<u8>>> {
-    let build = || -> zip::result::ZipResult<ZipArchive<Cursor<Vec<u8>>>> {
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("META-INF/container.xml", options)?;
-        zip.write_all(CONTAINER.as_bytes())?;
-        zip.start_file(format!("{ROOT}/{}", xhtml::STYLESHEET), options)?;
-        zip.write_all(style::stylesheet(layout).as_bytes())?;
-        ZipArchive::new(zip.finish()?)
-    };
-    build().expect("zipping fixed text in memory cannot fail")
-}
-
-fn item(
-    id: &str,
-    href: &str,
+/// Writes entry `name` of `media_type`: stored when it is compressed
+/// already (raster images) or small (deflating a small entry costs more —
+/// each stream sets up ~200 KB of tables — than it saves), else deflated.
+fn write_entry<W: Write + Seek>(
+    zip: &mut ZipWriter<W>,
+    name: &str,
     media_type: &str,
-    properties: Option<&'static str>,
-    in_spine: bool,
-) -> Item {
-    Item {
-        id: id.to_string(),
-        href: href.to_string(),
-        media_type: media_type.to_string(),
-        properties,
-        in_spine,
-    }
+    bytes: &[u8],
+    stamp: zip::DateTime,
+) -> ZipResult<()> {
+    let method = if resource::is_compressed(media_type) || bytes.len() < MIN_DEFLATE_LEN {
+        CompressionMethod::Stored
+    } else {
+        CompressionMethod::Deflated
+    };
+    zip.start_file(name, entry_options(method, stamp))?;
+    zip.write_all(bytes)?;
+    Ok(())
+}
+
+fn entry_options(method: CompressionMethod, stamp: zip::DateTime) -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(stamp)
+}
+
+/// Writes entry `name` holding `bytes` that are the same in every book (the
+/// container, the built-in stylesheets): they are deflated once per process
+/// and copied raw into each book, since batch builds make tens of thousands.
+fn copy_fixed<W: Write + Seek>(
+    zip: &mut ZipWriter<W>,
+    name: &str,
+    bytes: &'static [u8],
+    stamp: zip::DateTime,
+) -> ZipResult<()> {
+    type Deflated = ZipArchive<Cursor<Vec<u8>>>;
+    static DEFLATED: Mutex<Vec<(String, usize, usize, Deflated)>> = Mutex::new(Vec::new());
+    let key = (bytes.as_ptr() as usize, bytes.len());
+    let mut archive = {
+        let mut cache = DEFLATED.lock().unwrap_or_else(PoisonError::into_inner);
+        match cache
+            .iter()
+            .find(|(n, p, l, _)| n == name && (*p, *l) == key)
+        {
+            Some((.., archive)) => archive.clone(),
+            None => {
+                let mut one = ZipWriter::new(Cursor::new(Vec::new()));
+                one.start_file(name, entry_options(CompressionMethod::Deflated, stamp))?;
+                one.write_all(bytes)?;
+                let archive = ZipArchive::new(one.finish()?)?;
+                cache.push((name.to_string(), key.0, key.1, archive.clone()));
+                archive
+            }
+        }
+    };
+    zip.raw_copy_file_touch(archive.by_index(0)?, stamp, None)
 }
 
 /// The zip timestamp for `seconds` since 1970 (zip dates start in 1980 and end in 2107).
@@ -307,5 +271,51 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("archive"), "{message}");
+    }
+
+    #[test]
+    fn the_archive_holds_what_the_manifest_lists_in_its_order() {
+        let mut publication = crate::publication::sample(false);
+        publication.extra_css = Some("p { margin: 0; }");
+        let epub = write_epub(&publication, Cursor::new(Vec::new())).unwrap();
+        let mut archive = ZipArchive::new(epub).unwrap();
+        let names: Vec<String> = (0..archive.len())
+            .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
+        let mut opf = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("OEBPS/package.opf").unwrap(), &mut opf)
+            .unwrap();
+        let document = roxmltree::Document::parse(&opf).unwrap();
+        let listed: Vec<String> = document
+            .descendants()
+            .filter(|n| n.has_tag_name("item"))
+            .map(|n| format!("{ROOT}/{}", n.attribute("href").unwrap()))
+            .collect();
+        assert_eq!(
+            names[..3],
+            ["mimetype", CONTAINER_NAME, "OEBPS/package.opf"]
+        );
+        assert_eq!(names[3..], listed);
+        assert!(listed.contains(&"OEBPS/styles/extra.css".to_string()));
+    }
+
+    #[test]
+    fn the_package_document_and_every_xml_resource_are_guarded() {
+        let marker = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>##paidend##</text></svg>";
+        let file = |href: &str, media_type| {
+            Resource::file("x", href, media_type, Bytes::Fixed(marker.as_bytes()))
+        };
+        let clean = "<package><metadata/></package>";
+        let refused = |opf: &str, resources: &[Resource]| match guard(opf, resources) {
+            Err(PackageError::MarkerShown(survivor)) => Some(survivor.entry),
+            _ => None,
+        };
+        assert_eq!(refused(clean, &[file("a.css", resource::CSS)]), None);
+        for media_type in ["image/svg+xml", resource::XHTML, resource::NCX] {
+            let resources = [file("a.css", resource::CSS), file("b", media_type)];
+            assert_eq!(refused(clean, &resources), Some("b".into()), "{media_type}");
+        }
+        let opf = "<package><metadata>##paidbegin##</metadata></package>";
+        assert_eq!(refused(opf, &[]), Some(opf::OPF_NAME.into()));
     }
 }

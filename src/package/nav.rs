@@ -3,22 +3,23 @@
 
 use crate::lang::strings;
 use crate::publication::Publication;
-use crate::typeset::{NavEntry, cover, front, xhtml};
-use crate::xml::{escape, escape_into};
+use crate::typeset::{NavEntry, Resource, xhtml};
+use crate::xml::Writer;
 
 /// Name of the navigation document inside the publication.
 pub const NAV_NAME: &str = "nav.xhtml";
 /// Name of the NCX inside the publication.
 pub const NCX_NAME: &str = "toc.ncx";
 
-/// The EPUB 3 navigation document: the table of contents and landmarks.
-/// It must be one file, yet no XHTML file may pass 256 KiB: when the whole
-/// tree does not fit, it lists fewer levels of sections (chapters always;
-/// the table-of-contents page, split across files, lists them all).
-pub fn nav_document(publication: &Publication, toc: &[NavEntry]) -> String {
+/// The EPUB 3 navigation document: the table of contents, and the
+/// landmarks among `resources`. It must be one file, yet no XHTML file may
+/// pass 256 KiB: when the whole tree does not fit, it lists fewer levels of
+/// sections (chapters always; the table-of-contents page, split across
+/// files, lists them all).
+pub fn nav_document(publication: &Publication, toc: &[NavEntry], resources: &[Resource]) -> String {
     let mut levels = depth(toc).max(1);
     loop {
-        let nav = nav_document_to(publication, toc, levels);
+        let nav = nav_document_to(publication, toc, resources, levels);
         if nav.len() <= xhtml::MAX_PAGE_BYTES || levels == 1 {
             return nav;
         }
@@ -27,98 +28,112 @@ pub fn nav_document(publication: &Publication, toc: &[NavEntry]) -> String {
 }
 
 /// The navigation document listing `levels` levels of the table of contents.
-fn nav_document_to(publication: &Publication, toc: &[NavEntry], levels: usize) -> String {
-    let words = strings(publication.lang);
-    let mut body = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>");
-    escape_into(&mut body, words.contents);
-    body.push_str("</h1>\n");
-    nav_list(&mut body, toc, levels);
-    body.push_str("</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" aria-label=\"Landmarks\" hidden=\"hidden\">\n<h2>");
-    escape_into(&mut body, words.contents);
-    body.push_str("</h2>\n<ol>\n");
-    body.push_str(&format!(
-        "<li><a epub:type=\"cover\" href=\"{}\">{}</a></li>\n",
-        cover::PAGE_NAME,
-        escape(words.cover)
-    ));
-    if publication.typography.title_page {
-        body.push_str(&format!(
-            "<li><a epub:type=\"titlepage\" href=\"{}\">{}</a></li>\n",
-            front::TITLE_PAGE,
-            escape(&publication.title)
-        ));
-    }
-    if publication.typography.toc_page {
-        body.push_str(&format!(
-            "<li><a epub:type=\"toc\" href=\"{}\">{}</a></li>\n",
-            front::TOC_PAGE,
-            escape(words.contents)
-        ));
-    }
-    if let Some(first) = toc.first() {
-        body.push_str(&format!(
-            "<li><a epub:type=\"bodymatter\" href=\"{}\">{}</a></li>\n",
-            escape(&first.href),
-            escape(&first.title)
-        ));
-    }
-    body.push_str("</ol>\n</nav>\n");
-    xhtml::document(publication, words.contents, "", &body)
+fn nav_document_to(
+    publication: &Publication,
+    toc: &[NavEntry],
+    resources: &[Resource],
+    levels: usize,
+) -> String {
+    let contents = strings(publication.lang).contents;
+    xhtml::document(publication, contents, &[], |out| {
+        out.start(
+            "nav",
+            &[("epub:type", "toc"), ("id", "toc"), ("role", "doc-toc")],
+        )
+        .newline();
+        out.element("h1", &[], contents).newline();
+        nav_list(out, toc, levels);
+        out.end().newline();
+        out.start(
+            "nav",
+            &[
+                ("epub:type", "landmarks"),
+                ("id", "landmarks"),
+                ("aria-label", "Landmarks"),
+                ("hidden", "hidden"),
+            ],
+        )
+        .newline();
+        out.element("h2", &[], contents).newline();
+        out.start("ol", &[]).newline();
+        for resource in resources {
+            if let Some(landmark) = &resource.landmark {
+                out.start("li", &[])
+                    .element(
+                        "a",
+                        &[("epub:type", landmark.kind), ("href", &resource.href)],
+                        &landmark.label,
+                    )
+                    .end()
+                    .newline();
+            }
+        }
+        out.end().newline();
+        out.end().newline();
+    })
 }
 
-fn nav_list(out: &mut String, entries: &[NavEntry], levels: usize) {
-    out.push_str("<ol>\n");
+fn nav_list(out: &mut Writer, entries: &[NavEntry], levels: usize) {
+    out.start("ol", &[]).newline();
     for entry in entries {
-        out.push_str("<li><a href=\"");
-        escape_into(out, &entry.href);
-        out.push_str("\">");
-        escape_into(out, &entry.title);
-        out.push_str("</a>");
+        out.start("li", &[])
+            .element("a", &[("href", &entry.href)], &entry.title);
         if levels > 1 && !entry.children.is_empty() {
-            out.push('\n');
+            out.newline();
             nav_list(out, &entry.children, levels - 1);
         }
-        out.push_str("</li>\n");
+        out.end().newline();
     }
-    out.push_str("</ol>\n");
+    out.end().newline();
 }
 
 /// The NCX table of contents.
 pub fn ncx(publication: &Publication, toc: &[NavEntry]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n<head>\n",
-        escape(publication.lang)
-    ));
-    out.push_str(&format!(
-        "<meta name=\"dtb:uid\" content=\"{}\"/>\n<meta name=\"dtb:depth\" content=\"{}\"/>\n",
-        escape(&publication.identifier.clone()),
-        depth(toc).max(1)
-    ));
-    out.push_str("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n");
-    out.push_str(&format!(
-        "<docTitle><text>{}</text></docTitle>\n",
-        escape(&publication.title.clone())
-    ));
-    out.push_str("<navMap>\n");
-    let mut order = 0;
-    nav_points(&mut out, toc, &mut order);
-    out.push_str("</navMap>\n</ncx>\n");
-    out
+    let mut out = Writer::document();
+    out.start(
+        "ncx",
+        &[
+            ("xmlns", "http://www.daisy.org/z3986/2005/ncx/"),
+            ("version", "2005-1"),
+            ("xml:lang", publication.lang),
+        ],
+    )
+    .newline();
+    out.start("head", &[]).newline();
+    let depth = depth(toc).max(1).to_string();
+    for (name, content) in [
+        ("dtb:uid", publication.identifier.as_str()),
+        ("dtb:depth", &depth),
+        ("dtb:totalPageCount", "0"),
+        ("dtb:maxPageNumber", "0"),
+    ] {
+        out.empty("meta", &[("name", name), ("content", content)])
+            .newline();
+    }
+    out.end().newline();
+    out.start("docTitle", &[])
+        .element("text", &[], &publication.title)
+        .end()
+        .newline();
+    out.start("navMap", &[]).newline();
+    nav_points(&mut out, toc, &mut 0);
+    out.end().newline();
+    out.end().newline();
+    out.finish()
 }
 
-fn nav_points(out: &mut String, entries: &[NavEntry], order: &mut usize) {
+fn nav_points(out: &mut Writer, entries: &[NavEntry], order: &mut usize) {
     for entry in entries {
         *order += 1;
-        out.push_str(&format!(
-            "<navPoint id=\"np{order}\" playOrder=\"{order}\"><navLabel><text>"
-        ));
-        escape_into(out, &entry.title);
-        out.push_str("</text></navLabel><content src=\"");
-        escape_into(out, &entry.href);
-        out.push_str("\"/>\n");
+        let id = format!("np{order}");
+        let play_order = order.to_string();
+        out.start("navPoint", &[("id", &id), ("playOrder", &play_order)]);
+        out.start("navLabel", &[])
+            .element("text", &[], &entry.title)
+            .end();
+        out.empty("content", &[("src", &entry.href)]).newline();
         nav_points(out, &entry.children, order);
-        out.push_str("</navPoint>\n");
+        out.end().newline();
     }
 }
 
@@ -134,6 +149,7 @@ fn depth(entries: &[NavEntry]) -> usize {
 mod tests {
     use super::*;
     use crate::publication::sample;
+    use crate::typeset::Page;
 
     fn toc() -> Vec<NavEntry> {
         vec![NavEntry {
@@ -147,9 +163,18 @@ mod tests {
         }]
     }
 
+    /// The first chapter page, as typesetting marks it.
+    fn pages() -> Vec<Resource<'static>> {
+        let page = Page {
+            name: "c0001.xhtml".into(),
+            xhtml: String::new(),
+        };
+        vec![Resource::page(page).with_landmark("bodymatter", "一")]
+    }
+
     #[test]
     fn nav_nests_and_escapes() {
-        let nav = nav_document(&sample(false), &toc());
+        let nav = nav_document(&sample(false), &toc(), &pages());
         assert!(nav.contains("<li><a href=\"c0001.xhtml\">一</a>\n<ol>\n<li><a href=\"c0001.xhtml#s1\">&lt;节&gt;</a></li>\n</ol>\n</li>"));
         assert!(nav.contains("epub:type=\"bodymatter\" href=\"c0001.xhtml\""));
         assert!(nav.contains("lang=\"zh-Hans\" xml:lang=\"zh-Hans\""));
@@ -168,9 +193,13 @@ mod tests {
                 })
                 .collect(),
         };
-        let small = nav_document(&sample(false), &[chapter(100)]);
+        let small = nav_document(&sample(false), &[chapter(100)], &pages());
         assert!(small.contains("c0001.xhtml#s99"));
-        let large = nav_document(&sample(false), &[chapter(20_000), toc().remove(0)]);
+        let large = nav_document(
+            &sample(false),
+            &[chapter(20_000), toc().remove(0)],
+            &pages(),
+        );
         assert!(large.len() <= xhtml::MAX_PAGE_BYTES);
         assert!(!large.contains("#s"));
         assert_eq!(large.matches("<li><a href=\"c0001.xhtml\">").count(), 2);

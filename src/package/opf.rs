@@ -1,26 +1,12 @@
 //! The package document: metadata, manifest and spine.
 
 use crate::publication::Publication;
-use crate::typeset::Layout;
-use crate::xml::escape;
+use crate::typeset::cover::COVER_IMAGE;
+use crate::typeset::{Layout, Resource, resource};
+use crate::xml::Writer;
 
 /// Name of the package document inside the publication folder.
 pub const OPF_NAME: &str = "package.opf";
-
-/// One manifest item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    /// Manifest id (an XML name).
-    pub id: String,
-    /// Path relative to the package document.
-    pub href: String,
-    /// Media type.
-    pub media_type: String,
-    /// `properties` attribute, if any.
-    pub properties: Option<&'static str>,
-    /// Whether it is read in order (in the spine).
-    pub in_spine: bool,
-}
 
 /// `dcterms:modified` for `seconds` since 1970, e.g. `2024-05-01T08:00:00Z`.
 pub fn modified_stamp(seconds: i64) -> String {
@@ -44,9 +30,91 @@ pub fn timestamp(seconds: i64) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+/// The package document of `publication` holding `resources`.
+pub fn package_document(publication: &Publication, resources: &[Resource]) -> String {
+    let has_font = resources.iter().any(Resource::is_font);
+    let mut out = Writer::document();
+    let mut package = vec![
+        ("xmlns", "http://www.idpf.org/2007/opf"),
+        ("version", "3.0"),
+        ("unique-identifier", "book-id"),
+        ("xml:lang", publication.lang),
+    ];
+    if has_font {
+        package.push(("prefix", IBOOKS_PREFIX));
+    }
+    out.start("package", &package).newline();
+    metadata(&mut out, publication, resources);
+    manifest(&mut out, resources);
+    let mut spine = vec![(
+        "page-progression-direction",
+        publication.layout.page_progression(),
+    )];
+    if let Some(ncx) = resources.iter().find(|r| r.media_type == resource::NCX) {
+        spine.insert(0, ("toc", &ncx.id));
+    }
+    out.start("spine", &spine).newline();
+    for resource in resources.iter().filter(|r| r.in_spine) {
+        out.empty("itemref", &[("idref", &resource.id)]).newline();
+    }
+    out.end().newline();
+    out.end().newline();
+    out.finish()
+}
+
+/// The vocabulary of `ibooks:` properties.
+const IBOOKS_PREFIX: &str =
+    "ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/";
+
+/// The `metadata` element: identity, dates, accessibility, rendering.
+fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource]) {
+    out.start(
+        "metadata",
+        &[("xmlns:dc", "http://purl.org/dc/elements/1.1/")],
+    )
+    .newline();
+    out.element(
+        "dc:identifier",
+        &[("id", "book-id")],
+        &publication.identifier,
+    )
+    .newline();
+    out.element("dc:title", &[("id", "title")], &publication.title)
+        .newline();
+    for (i, author) in publication.authors.iter().enumerate() {
+        let id = format!("creator{}", i + 1);
+        out.element("dc:creator", &[("id", &id)], author).newline();
+        let refines = format!("#{id}");
+        let role = [
+            ("refines", refines.as_str()),
+            ("property", "role"),
+            ("scheme", "marc:relators"),
+        ];
+        out.element("meta", &role, "aut").newline();
+    }
+    out.element("dc:language", &[], publication.lang).newline();
+    let modified = modified_stamp(publication.modified);
+    out.element("meta", &[("property", "dcterms:modified")], &modified)
+        .newline();
+    if let Some(cover) = resources.iter().find(|r| r.properties == Some(COVER_IMAGE)) {
+        out.empty("meta", &[("name", "cover"), ("content", &cover.id)])
+            .newline();
+    }
+    accessibility(out, resources.iter().any(Resource::is_content_image));
+    if resources.iter().any(Resource::is_font) {
+        // Apple Books shows embedded fonts only when told to.
+        out.element("meta", &[("property", "ibooks:specified-fonts")], "true")
+            .newline();
+    }
+    if publication.layout == Layout::Vertical {
+        let mode = [("name", "primary-writing-mode"), ("content", "vertical-rl")];
+        out.empty("meta", &mode).newline();
+    }
+    out.end().newline();
+}
+
 /// schema.org accessibility metadata: what the book offers and needs.
-fn accessibility(items: &[Item]) -> String {
-    let has_images = items.iter().any(|i| i.id.starts_with("img-"));
+fn accessibility(out: &mut Writer, has_images: bool) {
     let mut meta = vec![("accessMode", "textual")];
     if has_images {
         meta.push(("accessMode", "visual"));
@@ -58,98 +126,43 @@ fn accessibility(items: &[Item]) -> String {
         ("accessibilityFeature", "readingOrder"),
         ("accessibilityHazard", "none"),
     ]);
-    let mut out = String::new();
     for (property, value) in meta {
-        out.push_str(&format!(
-            "<meta property=\"schema:{property}\">{value}</meta>\n"
-        ));
+        let property = format!("schema:{property}");
+        out.element("meta", &[("property", &property)], value)
+            .newline();
     }
     let summary = if has_images {
         "Text with headings, a table of contents and a logical reading order; images carry the author's alternative text."
     } else {
         "Text only, with headings, a table of contents and a logical reading order."
     };
-    out.push_str(&format!(
-        "<meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">{summary}</meta>\n"
-    ));
-    out
+    let attributes = [
+        ("property", "schema:accessibilitySummary"),
+        ("xml:lang", "en"),
+    ];
+    out.element("meta", &attributes, summary).newline();
 }
 
-/// The package document of `publication` with `items` in the manifest.
-pub fn package_document(publication: &Publication, items: &[Item]) -> String {
-    let lang = escape(publication.lang);
-    let mut out = String::with_capacity(2048 + items.len() * 120);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let has_font = items.iter().any(|i| i.id == "font");
-    let prefix = if has_font {
-        " prefix=\"ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/\""
-    } else {
-        ""
-    };
-    out.push_str(&format!(
-        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{lang}\"{prefix}>\n"
-    ));
-    out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
-    out.push_str(&format!(
-        "<dc:identifier id=\"book-id\">{}</dc:identifier>\n",
-        escape(&publication.identifier.clone())
-    ));
-    out.push_str(&format!(
-        "<dc:title id=\"title\">{}</dc:title>\n",
-        escape(&publication.title.clone())
-    ));
-    for (i, author) in publication.authors.iter().enumerate() {
-        let n = i + 1;
-        out.push_str(&format!(
-            "<dc:creator id=\"creator{n}\">{}</dc:creator>\n",
-            escape(author)
-        ));
-        out.push_str(&format!(
-            "<meta refines=\"#creator{n}\" property=\"role\" scheme=\"marc:relators\">aut</meta>\n"
-        ));
+/// The `manifest` element: every resource.
+fn manifest(out: &mut Writer, resources: &[Resource]) {
+    out.start("manifest", &[]).newline();
+    for resource in resources {
+        let mut attributes = vec![
+            ("id", resource.id.as_str()),
+            ("href", &resource.href),
+            ("media-type", resource.media_type),
+        ];
+        attributes.extend(resource.properties.map(|p| ("properties", p)));
+        out.empty("item", &attributes).newline();
     }
-    out.push_str(&format!("<dc:language>{lang}</dc:language>\n"));
-    out.push_str(&format!(
-        "<meta property=\"dcterms:modified\">{}</meta>\n",
-        modified_stamp(publication.modified)
-    ));
-    out.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
-    out.push_str(&accessibility(items));
-    if has_font {
-        // Apple Books shows embedded fonts only when told to.
-        out.push_str("<meta property=\"ibooks:specified-fonts\">true</meta>\n");
-    }
-    if publication.layout == Layout::Vertical {
-        out.push_str("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
-    }
-    out.push_str("</metadata>\n<manifest>\n");
-    for item in items {
-        out.push_str(&format!(
-            "<item id=\"{}\" href=\"{}\" media-type=\"{}\"",
-            escape(&item.id),
-            escape(&item.href),
-            escape(&item.media_type)
-        ));
-        if let Some(properties) = item.properties {
-            out.push_str(&format!(" properties=\"{properties}\""));
-        }
-        out.push_str("/>\n");
-    }
-    out.push_str(&format!(
-        "</manifest>\n<spine toc=\"ncx\" page-progression-direction=\"{}\">\n",
-        publication.layout.page_progression()
-    ));
-    for item in items.iter().filter(|i| i.in_spine) {
-        out.push_str(&format!("<itemref idref=\"{}\"/>\n", escape(&item.id)));
-    }
-    out.push_str("</spine>\n</package>\n");
-    out
+    out.end().newline();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::publication::sample;
+    use crate::typeset::{Bytes, Page};
 
     #[test]
     fn stamps_are_utc_and_clamped() {
@@ -159,13 +172,10 @@ mod tests {
 
     #[test]
     fn metadata_and_direction() {
-        let items = vec![Item {
-            id: "c0001".into(),
-            href: "c0001.xhtml".into(),
-            media_type: "application/xhtml+xml".into(),
-            properties: None,
-            in_spine: true,
-        }];
+        let items = [Resource::page(Page {
+            name: "c0001.xhtml".into(),
+            xhtml: String::new(),
+        })];
         let opf = package_document(&sample(true), &items);
         assert!(opf.contains("xml:lang=\"zh-Hans\""));
         assert!(opf.contains("<dc:language>zh-Hans</dc:language>"));
@@ -178,5 +188,25 @@ mod tests {
         assert!(opf.contains("page-progression-direction=\"rtl\""));
         assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
         assert!(opf.contains("<itemref idref=\"c0001\"/>"));
+    }
+
+    #[test]
+    fn media_types_and_properties_drive_the_metadata() {
+        let file = |id: &str, media_type| {
+            Resource::file(id, format!("{id}.x"), media_type, Bytes::Fixed(b""))
+        };
+        let cover = file("cover-image", "image/png").with_properties(COVER_IMAGE);
+        let plain = [cover.clone(), file("ncx", resource::NCX)];
+        let opf = package_document(&sample(false), &plain);
+        assert!(opf.contains("<meta name=\"cover\" content=\"cover-image\"/>"));
+        assert!(opf.contains("<spine toc=\"ncx\" "));
+        assert!(!opf.contains("visual") && !opf.contains("ibooks"));
+        assert!(!opf.contains("<itemref"));
+        let rich = [cover, file("photo", "image/jpeg"), file("f", "font/otf")];
+        let opf = package_document(&sample(false), &rich);
+        assert!(opf.contains(">visual</meta>"));
+        assert!(opf.contains("prefix=\"ibooks: "));
+        assert!(opf.contains("<meta property=\"ibooks:specified-fonts\">true</meta>"));
+        assert!(opf.contains("<spine page-progression-direction=\"ltr\">"));
     }
 }

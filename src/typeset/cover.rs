@@ -5,11 +5,14 @@ use std::borrow::Cow;
 
 use crate::book::Cover;
 use crate::publication::Publication;
+use crate::typeset::resource::{Bytes, Resource};
 use crate::typeset::{Layout, Page, xhtml};
-use crate::xml::escape_into;
+use crate::xml::Writer;
 
 /// Name of the cover page inside the publication.
 pub const PAGE_NAME: &str = "cover.xhtml";
+/// The manifest `properties` (and the id) of the cover image.
+pub const COVER_IMAGE: &str = "cover-image";
 
 const WIDTH: u32 = 1200;
 const HEIGHT: u32 = 1800;
@@ -18,16 +21,16 @@ const AUTHOR_SIZE: u32 = 56;
 const FONTS: &str =
     "'Noto Serif CJK SC', 'Source Han Serif SC', 'Songti SC', 'Noto Serif CJK JP', serif";
 
-/// The cover image's path inside the publication, media type and bytes.
-pub fn image<'a>(publication: &Publication<'a>) -> (String, &'static str, Cow<'a, [u8]>) {
-    match publication.cover {
+/// The cover image: the user's, or a generated SVG.
+pub fn image<'a>(publication: &Publication<'a>) -> Resource<'a> {
+    let (href, media_type, bytes) = match publication.cover {
         Cover::Image {
             extension,
             media_type,
             data,
         } => (
             format!("images/cover.{extension}"),
-            media_type,
+            *media_type,
             Cow::Borrowed(&data[..]),
         ),
         Cover::Generated => (
@@ -35,27 +38,27 @@ pub fn image<'a>(publication: &Publication<'a>) -> (String, &'static str, Cow<'a
             "image/svg+xml",
             Cow::Owned(svg(publication).into_bytes()),
         ),
-    }
+    };
+    Resource::file(COVER_IMAGE, href, media_type, Bytes::Book(bytes)).with_properties(COVER_IMAGE)
 }
 
-/// The cover page.
-pub fn page(publication: &Publication) -> Page {
-    let (href, _, _) = image(publication);
-    let title = publication.title.clone();
-    let mut body = String::from("<div class=\"cover\"><img src=\"");
-    escape_into(&mut body, &href);
-    body.push_str("\" alt=\"");
-    escape_into(&mut body, &title);
-    body.push_str("\"/></div>\n");
+/// The cover page, showing the image at `image_href`.
+pub fn page(publication: &Publication, image_href: &str) -> Page {
     let label = crate::lang::strings(publication.lang).cover;
+    let xhtml = xhtml::document(
+        publication,
+        label,
+        &[("class", "cover"), ("epub:type", "cover")],
+        |out| {
+            out.start("div", &[("class", "cover")])
+                .empty("img", &[("src", image_href), ("alt", &publication.title)])
+                .end()
+                .newline();
+        },
+    );
     Page {
         name: PAGE_NAME.to_string(),
-        xhtml: xhtml::document(
-            publication,
-            label,
-            " class=\"cover\" epub:type=\"cover\"",
-            &body,
-        ),
+        xhtml,
     }
 }
 
@@ -65,62 +68,91 @@ pub fn svg(publication: &Publication) -> String {
     let mut title_lines = wrap(publication.own_title, 10.0, 6);
     title_lines.extend(publication.mark.map(str::to_string));
     let author_lines = wrap(&publication.authors.join("、"), 16.0, 3);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
-         width=\"{WIDTH}\" height=\"{HEIGHT}\" xml:lang=\"{lang}\">\n\
-         <rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#f4efe6\"/>\n\
-         <rect x=\"60\" y=\"60\" width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#8c2f1b\" stroke-width=\"6\"/>\n",
-        lang = crate::xml::escape(publication.lang),
-        w = WIDTH - 120,
-        h = HEIGHT - 120,
-    );
+    let (width, height) = (WIDTH.to_string(), HEIGHT.to_string());
+    let mut out = Writer::document();
+    out.start(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("version", "1.1"),
+            ("viewBox", &format!("0 0 {WIDTH} {HEIGHT}")),
+            ("width", &width),
+            ("height", &height),
+            ("xml:lang", publication.lang),
+        ],
+    )
+    .newline();
+    out.empty(
+        "rect",
+        &[
+            ("x", "0"),
+            ("y", "0"),
+            ("width", &width),
+            ("height", &height),
+            ("fill", "#f4efe6"),
+        ],
+    )
+    .newline();
+    out.empty(
+        "rect",
+        &[
+            ("x", "60"),
+            ("y", "60"),
+            ("width", &(WIDTH - 120).to_string()),
+            ("height", &(HEIGHT - 120).to_string()),
+            ("fill", "none"),
+            ("stroke", "#8c2f1b"),
+            ("stroke-width", "6"),
+        ],
+    )
+    .newline();
     match publication.layout {
         Layout::Horizontal => {
             let mut y = 520;
             for line in &title_lines {
-                text(&mut out, WIDTH / 2, y, TITLE_SIZE, "middle", "", line);
+                text(&mut out, (WIDTH / 2, y), TITLE_SIZE, false, line);
                 y += TITLE_SIZE * 3 / 2;
             }
             let mut y = HEIGHT - 360;
             for line in &author_lines {
-                text(&mut out, WIDTH / 2, y, AUTHOR_SIZE, "middle", "", line);
+                text(&mut out, (WIDTH / 2, y), AUTHOR_SIZE, false, line);
                 y += AUTHOR_SIZE * 3 / 2;
             }
         }
         Layout::Vertical => {
-            let vertical = " writing-mode=\"tb-rl\"";
             let mut x = WIDTH - 260;
             for line in &title_lines {
-                text(&mut out, x, 240, TITLE_SIZE, "start", vertical, line);
+                text(&mut out, (x, 240), TITLE_SIZE, true, line);
                 x = x.saturating_sub(TITLE_SIZE * 3 / 2);
             }
             let mut x = 160 + AUTHOR_SIZE * 3 / 2 * (author_lines.len() as u32).saturating_sub(1);
+            let y = HEIGHT - 120 - 16 * AUTHOR_SIZE;
             for line in &author_lines {
-                text(
-                    &mut out,
-                    x,
-                    HEIGHT - 120 - 16 * AUTHOR_SIZE,
-                    AUTHOR_SIZE,
-                    "start",
-                    vertical,
-                    line,
-                );
+                text(&mut out, (x, y), AUTHOR_SIZE, true, line);
                 x = x.saturating_sub(AUTHOR_SIZE * 3 / 2);
             }
         }
     }
-    out.push_str("</svg>\n");
-    out
+    out.end().newline();
+    out.finish()
 }
 
-fn text(out: &mut String, x: u32, y: u32, size: u32, anchor: &str, extra: &str, content: &str) {
-    out.push_str(&format!(
-        "<text x=\"{x}\" y=\"{y}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"#2b2118\" \
-         font-family=\"{FONTS}\"{extra}>"
-    ));
-    escape_into(out, content);
-    out.push_str("</text>\n");
+/// One line of the generated cover at `(x, y)`: centred, or set from the
+/// top in a column when `vertical`.
+fn text(out: &mut Writer, (x, y): (u32, u32), size: u32, vertical: bool, content: &str) {
+    let (x, y, size) = (x.to_string(), y.to_string(), size.to_string());
+    let mut attributes = vec![
+        ("x", x.as_str()),
+        ("y", &y),
+        ("font-size", &size),
+        ("text-anchor", if vertical { "start" } else { "middle" }),
+        ("fill", "#2b2118"),
+        ("font-family", FONTS),
+    ];
+    if vertical {
+        attributes.push(("writing-mode", "tb-rl"));
+    }
+    out.element("text", &attributes, content).newline();
 }
 
 /// Breaks `text` into at most `max_lines` lines of about `width` full-width

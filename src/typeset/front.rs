@@ -7,7 +7,6 @@ use crate::publication::Publication;
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page, xhtml};
-use crate::xml::escape_into;
 
 /// Name of the title page inside the publication.
 pub const TITLE_PAGE: &str = "titlepage.xhtml";
@@ -16,22 +15,40 @@ pub const TOC_PAGE: &str = "toc.xhtml";
 
 /// The title page: title and authors.
 pub fn title_page(publication: &Publication, rules: &TextRules) -> Page {
-    let title = publication.title.clone();
-    let mut body = String::from(
-        "<section class=\"titlepage\" epub:type=\"titlepage\">\n<h1 class=\"book-title\">",
+    let xhtml = xhtml::document(
+        publication,
+        &publication.title,
+        &[("epub:type", "frontmatter")],
+        |out| {
+            out.start(
+                "section",
+                &[("class", "titlepage"), ("epub:type", "titlepage")],
+            )
+            .newline();
+            out.start("h1", &[("class", "book-title")])
+                .raw(&set_text(&publication.title, rules))
+                .end()
+                .newline();
+            for author in publication.authors {
+                out.start("p", &[("class", "author")])
+                    .raw(&set_text(author, rules))
+                    .end()
+                    .newline();
+            }
+            out.end().newline();
+        },
     );
-    cjk::write_text(&mut body, &title, rules);
-    body.push_str("</h1>\n");
-    for author in publication.authors {
-        body.push_str("<p class=\"author\">");
-        cjk::write_text(&mut body, author, rules);
-        body.push_str("</p>\n");
-    }
-    body.push_str("</section>\n");
     Page {
         name: TITLE_PAGE.to_string(),
-        xhtml: xhtml::document(publication, &title, " epub:type=\"frontmatter\"", &body),
+        xhtml,
     }
+}
+
+/// `text` set by the text `rules`, as XHTML.
+fn set_text(text: &str, rules: &TextRules) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    cjk::write_text(&mut out, text, rules);
+    out
 }
 
 /// Room for the page frame around a table-of-contents page's list, as
@@ -55,23 +72,25 @@ pub fn toc_pages(publication: &Publication, toc: &[NavEntry], rules: &TextRules)
         .iter()
         .enumerate()
         .map(|(index, piece)| {
-            let mut body = String::new();
-            if index == 0 {
-                body.push_str(
-                    "<nav class=\"toc-page\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">",
-                );
-                escape_into(&mut body, heading);
-                body.push_str("</h1>\n");
-            } else {
-                body.push_str("<nav class=\"toc-page\" role=\"doc-toc\" aria-label=\"");
-                escape_into(&mut body, heading);
-                body.push_str("\">\n");
-            }
-            body.push_str(piece);
-            body.push_str("</nav>\n");
+            let xhtml = xhtml::document(
+                publication,
+                heading,
+                &[("epub:type", "frontmatter")],
+                |out| {
+                    let nav = [("class", "toc-page"), ("role", "doc-toc")];
+                    if index == 0 {
+                        out.start("nav", &[nav[0], nav[1], ("aria-labelledby", "toc-title")])
+                            .newline()
+                            .element("h1", &[("id", "toc-title")], heading);
+                    } else {
+                        out.start("nav", &[nav[0], nav[1], ("aria-label", heading)]);
+                    }
+                    out.newline().raw(piece).end().newline();
+                },
+            );
             Page {
                 name: toc_page_name(index),
-                xhtml: xhtml::document(publication, heading, " epub:type=\"frontmatter\"", &body),
+                xhtml,
             }
         })
         .collect()

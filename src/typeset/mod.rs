@@ -1,20 +1,25 @@
-//! Stage 4: typesetting. Turns a [`Publication`] into XHTML pages (one
-//! chapter per essay, continued in further files before 256 KiB), the
-//! navigation tree, the cover page and the list of images to pack.
+//! Stage 4: typesetting. Turns a [`Publication`] into the navigation tree
+//! and the [resources](resource) to pack: XHTML pages (one chapter per
+//! essay, continued in further files before 256 KiB), the cover and its
+//! page, the stylesheets and the images the pages show.
 
 pub mod cjk;
 pub mod cover;
 pub mod font;
 pub mod front;
+pub mod resource;
 pub mod split;
 pub mod style;
 pub mod xhtml;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::Deserialize;
 
+use crate::lang::strings;
 use crate::publication::{Content, Image, Publication};
+pub use resource::{Bytes, Resource};
 
 /// Horizontal or vertical text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -58,35 +63,30 @@ pub struct NavEntry {
 
 /// A typeset publication, ready to package.
 #[derive(Debug)]
-pub struct Typeset {
-    /// Chapter pages in reading order (the cover page is separate).
-    pub pages: Vec<Page>,
+pub struct Typeset<'a> {
+    /// Stylesheets, cover image, cover page, front pages, chapter pages
+    /// (in reading order) and the images they show, each once.
+    pub resources: Vec<Resource<'a>>,
     /// The table of contents, one entry per chapter with its sections nested.
     pub toc: Vec<NavEntry>,
-    /// The cover page.
-    pub cover_page: Page,
-    /// Title page and table-of-contents page, when asked for.
-    pub front: Vec<Page>,
-    /// The images the pages use, each once.
-    pub images: Vec<Image>,
 }
 
 /// Typesets `publication`.
-pub fn typeset(publication: &Publication) -> Typeset {
+pub fn typeset<'a>(publication: &Publication<'a>) -> Typeset<'a> {
     let rules = publication.text_rules();
     let mut pages = Vec::new();
     let mut toc = Vec::new();
-    let mut images: Vec<Image> = Vec::new();
+    let mut images: Vec<&'a Image> = Vec::new();
     let mut packed = HashSet::new();
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
         let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter.title, &rules);
         let mut sections = Vec::new();
         for content in &chapter.content {
-            if let Content::Block(block) = content {
+            if let Content::Block(block) = *content {
                 block.for_each_image(&mut |image| {
                     if packed.insert(image.href.as_str()) {
-                        images.push(image.clone());
+                        images.push(image);
                     }
                 });
             }
@@ -102,20 +102,86 @@ pub fn typeset(publication: &Publication) -> Typeset {
             children: nest(sections),
         });
     }
+    let front = front_pages(publication, &toc, &rules);
+    let mut resources = stylesheets(publication);
+    resources.extend(book_pages(publication, front, pages));
+    resources.extend(images.into_iter().map(image));
+    Typeset { resources, toc }
+}
+
+/// The title page and the table-of-contents pages, when asked for.
+fn front_pages<'a>(
+    publication: &Publication,
+    toc: &[NavEntry],
+    rules: &cjk::TextRules,
+) -> Vec<Resource<'a>> {
     let mut front = Vec::new();
     if publication.typography.title_page {
-        front.push(front::title_page(publication, &rules));
+        let page = Resource::page(front::title_page(publication, rules));
+        front.push(page.with_landmark("titlepage", &publication.title));
     }
     if publication.typography.toc_page {
-        front.extend(front::toc_pages(publication, &toc, &rules));
+        let contents = strings(publication.lang).contents;
+        let mut pages = front::toc_pages(publication, toc, rules).into_iter();
+        front.extend(
+            pages
+                .next()
+                .map(|first| Resource::page(first).with_landmark("toc", contents)),
+        );
+        front.extend(pages.map(Resource::page));
     }
-    Typeset {
-        pages,
-        toc,
-        cover_page: cover::page(publication),
-        front,
-        images,
+    front
+}
+
+/// An image the pages show.
+fn image(image: &Image) -> Resource<'_> {
+    // The href's name (hash and extension) is unique; the id must be too.
+    let name = image.href.trim_start_matches("images/").replace('.', "-");
+    let bytes = Bytes::Book(Cow::Borrowed(&image.data[..]));
+    Resource::file(format!("img-{name}"), &image.href, image.media_type, bytes)
+}
+
+/// The built-in stylesheet of the layout, and the user's, if any.
+fn stylesheets<'a>(publication: &Publication<'a>) -> Vec<Resource<'a>> {
+    let builtin = style::stylesheet(publication.layout).as_bytes();
+    let mut sheets = vec![Resource::file(
+        "css",
+        xhtml::STYLESHEET,
+        resource::CSS,
+        Bytes::Fixed(builtin),
+    )];
+    if let Some(extra) = publication.extra_css {
+        let bytes = Bytes::Book(Cow::Borrowed(extra.as_bytes()));
+        sheets.push(Resource::file(
+            "css-extra",
+            xhtml::EXTRA_STYLESHEET,
+            resource::CSS,
+            bytes,
+        ));
     }
+    sheets
+}
+
+/// The cover image and the pages in reading order: the cover page, the
+/// `front` pages and the chapter `pages`, the first of them a landmark.
+fn book_pages<'a>(
+    publication: &Publication<'a>,
+    front: Vec<Resource<'a>>,
+    pages: Vec<Page>,
+) -> Vec<Resource<'a>> {
+    let image = cover::image(publication);
+    let cover_page = cover::page(publication, &image.href);
+    let label = strings(publication.lang).cover;
+    let mut resources = vec![
+        image,
+        Resource::page(cover_page).with_landmark("cover", label),
+    ];
+    resources.extend(front);
+    let mut pages = pages.into_iter().map(Resource::page);
+    let first = pages.next().zip(publication.chapters.first());
+    resources.extend(first.map(|(page, chapter)| page.with_landmark("bodymatter", chapter.title)));
+    resources.extend(pages);
+    resources
 }
 
 /// Nests a flat list of headings by level: each entry goes under the

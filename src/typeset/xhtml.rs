@@ -6,9 +6,10 @@ use crate::document::{self, Element, Node};
 use crate::publication::Publication;
 use crate::publication::{Block, Content};
 use crate::typeset::cjk::{self, TextRules};
+use crate::typeset::font;
 use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page};
-use crate::xml::{escape, escape_into};
+use crate::xml::Writer;
 
 /// No XHTML file may be larger than this.
 pub const MAX_PAGE_BYTES: usize = 256 * 1024;
@@ -20,39 +21,48 @@ pub const STYLESHEET: &str = "styles/book.css";
 /// Path of the user's extra stylesheet inside the publication.
 pub const EXTRA_STYLESHEET: &str = "styles/extra.css";
 
-/// A whole XHTML document in the book's language, linking its stylesheets.
-pub fn document(publication: &Publication, title: &str, body_attrs: &str, body: &str) -> String {
-    let lang = escape(publication.lang);
-    let mut out = String::with_capacity(body.len() + 600);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
-    out.push_str(
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"",
-    );
-    out.push_str(&format!(
-        " lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>"
-    ));
-    escape_into(&mut out, title);
-    out.push_str("</title>\n");
-    out.push_str(&format!(
-        "<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n"
-    ));
-    if publication.font.is_some() {
-        out.push_str(&format!(
-            "<link rel=\"stylesheet\" type=\"text/css\" href=\"{}\"/>\n",
-            crate::typeset::font::FONT_STYLESHEET
-        ));
+/// A whole XHTML document in the book's language, linking its stylesheets:
+/// `body` writes the content of its `body` element, which has
+/// `body_attributes`.
+pub fn document(
+    publication: &Publication,
+    title: &str,
+    body_attributes: &[(&str, &str)],
+    body: impl FnOnce(&mut Writer),
+) -> String {
+    let mut out = Writer::document();
+    out.doctype("html");
+    out.start(
+        "html",
+        &[
+            ("xmlns", "http://www.w3.org/1999/xhtml"),
+            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+            ("lang", publication.lang),
+            ("xml:lang", publication.lang),
+        ],
+    )
+    .newline();
+    out.start("head", &[]).newline();
+    out.empty("meta", &[("charset", "UTF-8")]).newline();
+    out.element("title", &[], title).newline();
+    let stylesheets = [
+        Some(STYLESHEET),
+        publication.font.map(|_| font::FONT_STYLESHEET),
+        publication.extra_css.map(|_| EXTRA_STYLESHEET),
+    ];
+    for href in stylesheets.into_iter().flatten() {
+        out.empty(
+            "link",
+            &[("rel", "stylesheet"), ("type", "text/css"), ("href", href)],
+        )
+        .newline();
     }
-    if publication.extra_css.is_some() {
-        out.push_str(&format!(
-            "<link rel=\"stylesheet\" type=\"text/css\" href=\"{EXTRA_STYLESHEET}\"/>\n"
-        ));
-    }
-    out.push_str("</head>\n<body");
-    out.push_str(body_attrs);
-    out.push_str(">\n");
-    out.push_str(body);
-    out.push_str("</body>\n</html>\n");
-    out
+    out.end().newline();
+    out.start("body", body_attributes).newline();
+    body(&mut out);
+    out.end().newline();
+    out.end().newline();
+    out.finish()
 }
 
 /// Writes one chapter's blocks into as many pages as it needs.
@@ -167,13 +177,21 @@ impl<'a> ChapterWriter<'a> {
     fn flush(&mut self) {
         let body = std::mem::take(&mut self.body);
         let name = self.page_name(self.pages.len());
-        let wrapped =
-            format!("<section epub:type=\"chapter\" role=\"doc-chapter\">\n{body}</section>\n");
         let xhtml = document(
             self.publication,
             self.title,
-            " epub:type=\"bodymatter\"",
-            &wrapped,
+            &[("epub:type", "bodymatter")],
+            |out| {
+                out.reserve(body.len() + 128)
+                    .start(
+                        "section",
+                        &[("epub:type", "chapter"), ("role", "doc-chapter")],
+                    )
+                    .newline()
+                    .raw(&body)
+                    .end()
+                    .newline();
+            },
         );
         self.pages.push(Page { name, xhtml });
     }
