@@ -183,7 +183,8 @@ pub fn escape_text(out: &mut String, text: &str, _verbatim: bool) {
 /// elements with `rp` fallbacks; `《…》` that is not a reading (a Chinese
 /// book title such as 《红楼梦》) stays text.
 pub fn text_with_ruby(text: &str) -> Vec<Node> {
-    let mut nodes = Vec::new();
+    // Most text has no ruby: one node, allocated once.
+    let mut nodes = Vec::with_capacity(1);
     let mut rest = text;
     while let Some((before, base, reading, after)) = next_ruby(rest) {
         if !before.is_empty() {

@@ -2,7 +2,7 @@
 //! into place only when complete, so no reader ever sees a partial `.epub`.
 
 use std::fs;
-use std::io::{Cursor, Write};
+use std::io::{BufWriter, Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -11,6 +11,7 @@ use crate::edition::{self, Edition, Editions};
 use crate::error::{Error, Result};
 use crate::package::PackageError;
 use crate::package::write_epub;
+use crate::publication::{Content, Publication};
 use crate::settings::Options;
 
 /// Prefix of temporary files, so leftovers of a killed run are recognisable;
@@ -19,36 +20,71 @@ pub const TEMP_PREFIX: &str = ".wenji-";
 /// Suffix of temporary files.
 pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Writes `edition` of `book` to `target` atomically. The archive is made
-/// in memory and written with one call: the zip writer seeks back to every
-/// entry's header, which on a file costs two system calls per entry.
+/// Writes `edition` of `book` to `target` atomically. A book of ordinary
+/// size is made in memory and written with one call (the zip writer seeks
+/// back to every entry's header, which on a file costs system calls per
+/// entry); a large one goes straight to the file, so that it is never held
+/// whole in memory.
 pub fn write_book(book: &Book, edition: Edition, target: &Path) -> Result<()> {
-    let archive = epub_bytes(book, edition, target)?;
-    write_atomically(target, |file| {
-        file.write_all(&archive).map_err(|source| Error::Write {
-            path: target.to_path_buf(),
-            source,
-        })
-    })
+    let publication = edition::select(book, edition);
+    let write_error = |source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    };
+    if is_large(&publication) {
+        return write_atomically(target, |file| {
+            let buffered = package(book, &publication, BufWriter::new(file), target)?;
+            buffered
+                .into_inner()
+                .map_err(|e| write_error(e.into_error()))?;
+            Ok(())
+        });
+    }
+    let archive = package(book, &publication, Cursor::new(Vec::new()), target)?.into_inner();
+    write_atomically(target, |file| file.write_all(&archive).map_err(write_error))
+}
+
+/// Books with more characters than this are written straight to their file.
+const LARGE_BOOK_CHARS: usize = 1 << 20;
+
+/// Whether `publication` holds more than [`LARGE_BOOK_CHARS`] characters.
+fn is_large(publication: &Publication) -> bool {
+    let mut chars = 0;
+    for content in publication.chapters.iter().flat_map(|c| &c.content) {
+        if let Content::Block(block) = content {
+            chars += block.char_count();
+            if chars > LARGE_BOOK_CHARS {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The whole EPUB of `edition` of `book`, in memory; errors name `target`
 /// (where the book is meant to go).
 pub fn epub_bytes(book: &Book, edition: Edition, target: &Path) -> Result<Vec<u8>> {
     let publication = edition::select(book, edition);
-    let archive = write_epub(&publication, Cursor::new(Vec::new())).map_err(|source| {
-        match (source, &book.font) {
-            (PackageError::Font(reason), Some(font)) => Error::Font {
-                path: font.path.clone(),
-                reason,
-            },
-            (source, _) => Error::Package {
-                path: target.to_path_buf(),
-                source,
-            },
-        }
-    })?;
-    Ok(archive.into_inner())
+    Ok(package(book, &publication, Cursor::new(Vec::new()), target)?.into_inner())
+}
+
+/// Packages `publication` of `book` into `out`; errors name `target`.
+fn package<W: Write + Seek>(
+    book: &Book,
+    publication: &Publication,
+    out: W,
+    target: &Path,
+) -> Result<W> {
+    write_epub(publication, out).map_err(|source| match (source, &book.font) {
+        (PackageError::Font(reason), Some(font)) => Error::Font {
+            path: font.path.clone(),
+            reason,
+        },
+        (source, _) => Error::Package {
+            path: target.to_path_buf(),
+            source,
+        },
+    })
 }
 
 /// Creates `target`'s folder if needed, lets `fill` write a temporary file

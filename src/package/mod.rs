@@ -15,6 +15,7 @@ pub mod nav;
 pub mod opf;
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::io::{Cursor, Seek, Write};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
@@ -24,7 +25,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::publication::Publication;
 use crate::typeset::resource::{self, Bytes, Resource};
-use crate::typeset::{self, Typeset, font};
+use crate::typeset::{self, Page, Typeset, font};
 use crate::xml::Writer;
 
 /// The publication folder inside the archive.
@@ -85,16 +86,55 @@ impl From<std::io::Error> for PackageError {
 /// Writes `publication` as an EPUB to `out` and returns the writer. It is
 /// [guarded](guard) before a byte of it is written.
 pub fn write_epub<W: Write + Seek>(publication: &Publication, out: W) -> Result<W, PackageError> {
-    let resources = resources(publication)?;
+    let stamp = zip_time(publication.modified);
+    let mut packer = Packer {
+        stamp,
+        font_chars: publication.font.map(|_| BTreeSet::new()),
+    };
+    let resources = resources(publication, &mut packer)?;
     let opf = opf::package_document(publication, &resources);
     guard(&opf, &resources)?;
-    Ok(write_zip(out, publication.modified, &opf, &resources)?)
+    Ok(write_zip(out, stamp, &opf, &resources)?)
+}
+
+/// Pages at least this large are checked and compressed as soon as they
+/// are typeset: a huge essay is then never held as text twice (its model
+/// and all its pages) at once.
+const PACK_MIN_LEN: usize = 64 * 1024;
+
+/// Checks and compresses large pages as typesetting finishes them.
+struct Packer {
+    stamp: zip::DateTime,
+    /// The characters of the packed pages, when a font is to be subset.
+    font_chars: Option<BTreeSet<char>>,
+}
+
+impl Packer {
+    /// What to keep of `page`: its text, or for a large page the page
+    /// [guarded](guard) and deflated into a one-entry archive.
+    fn pack<'a>(&mut self, page: Page) -> Result<Bytes<'a>, PackageError> {
+        if page.xhtml.len() < PACK_MIN_LEN {
+            return Ok(owned(page.xhtml.into_bytes()));
+        }
+        guard::check(&page.name, &page.xhtml).map_err(PackageError::MarkerShown)?;
+        if let Some(chars) = &mut self.font_chars {
+            chars.extend(font::used_chars([page.xhtml.as_str()]));
+        }
+        let mut one = ZipWriter::new(Cursor::new(Vec::new()));
+        let name = format!("{ROOT}/{}", page.name);
+        one.start_file(name, entry_options(CompressionMethod::Deflated, self.stamp))?;
+        one.write_all(page.xhtml.as_bytes())?;
+        Ok(Bytes::Packed(one.finish()?.into_inner()))
+    }
 }
 
 /// Everything the book holds, in order: the navigation document and the
 /// NCX, what typesetting made, and the embedded font, if any.
-fn resources<'a>(publication: &Publication<'a>) -> Result<Vec<Resource<'a>>, PackageError> {
-    let Typeset { resources, toc } = typeset::typeset(publication);
+fn resources<'a>(
+    publication: &Publication<'a>,
+    packer: &mut Packer,
+) -> Result<Vec<Resource<'a>>, PackageError> {
+    let Typeset { resources, toc } = typeset::typeset(publication, &mut |page| packer.pack(page))?;
     let nav = nav::nav_document(publication, &toc, &resources);
     let ncx = nav::ncx(publication, &toc);
     let navigation = [
@@ -108,8 +148,8 @@ fn resources<'a>(publication: &Publication<'a>) -> Result<Vec<Resource<'a>>, Pac
         Resource::file("ncx", nav::NCX_NAME, resource::NCX, owned(ncx.into_bytes())),
     ];
     let mut all: Vec<Resource<'a>> = navigation.into_iter().chain(resources).collect();
-    if let Some(source) = publication.font {
-        let font = embedded_font(source, &all)?;
+    if let (Some(source), Some(packed_chars)) = (publication.font, packer.font_chars.take()) {
+        let font = embedded_font(source, &all, packed_chars)?;
         all.extend(font);
     }
     Ok(all)
@@ -119,18 +159,21 @@ fn owned<'a>(bytes: Vec<u8>) -> Bytes<'a> {
     Bytes::Book(Cow::Owned(bytes))
 }
 
-/// The font `source`, subset to the characters the XHTML `resources` draw,
-/// and the stylesheet that applies it.
+/// The font `source`, subset to the characters the XHTML `resources` and
+/// the packed pages (`packed_chars`) draw, and the stylesheet that applies it.
 fn embedded_font<'a>(
     source: &[u8],
     resources: &[Resource],
+    packed_chars: BTreeSet<char>,
 ) -> Result<[Resource<'a>; 2], PackageError> {
     let pages: Vec<Cow<str>> = resources
         .iter()
         .filter(|r| r.media_type == resource::XHTML)
-        .map(|r| String::from_utf8_lossy(r.bytes.as_slice()))
+        .filter_map(|r| r.bytes.as_slice())
+        .map(String::from_utf8_lossy)
         .collect();
-    let chars = font::used_chars(pages.iter().map(|page| page.as_ref()));
+    let mut chars = font::used_chars(pages.iter().map(|page| page.as_ref()));
+    chars.extend(packed_chars);
     let embedded = font::embed(source, &chars).map_err(PackageError::Font)?;
     let css = owned(embedded.css.into_bytes());
     Ok([
@@ -148,10 +191,13 @@ fn embedded_font<'a>(
 /// resource (pages, navigation, SVG images and cover): no book may show a
 /// paid marker.
 fn guard(opf: &str, resources: &[Resource]) -> Result<(), PackageError> {
-    let documents = resources
-        .iter()
-        .filter(|r| r.is_xml())
-        .map(|r| (r.href.as_str(), String::from_utf8_lossy(r.bytes.as_slice())));
+    // Packed pages were checked when they were packed.
+    let documents = resources.iter().filter(|r| r.is_xml()).filter_map(|r| {
+        Some((
+            r.href.as_str(),
+            String::from_utf8_lossy(r.bytes.as_slice()?),
+        ))
+    });
     for (name, text) in [(opf::OPF_NAME, Cow::Borrowed(opf))]
         .into_iter()
         .chain(documents)
@@ -162,14 +208,13 @@ fn guard(opf: &str, resources: &[Resource]) -> Result<(), PackageError> {
 }
 
 /// Writes the archive: the stored `mimetype` first, the container, the
-/// package document `opf`, then every resource, all stamped `modified`.
+/// package document `opf`, then every resource, all stamped `stamp`.
 fn write_zip<W: Write + Seek>(
     out: W,
-    modified: i64,
+    stamp: zip::DateTime,
     opf: &str,
     resources: &[Resource],
 ) -> ZipResult<W> {
-    let stamp = zip_time(modified);
     let mut zip = ZipWriter::new(out);
     zip.start_file("mimetype", entry_options(CompressionMethod::Stored, stamp))?;
     zip.write_all(b"application/epub+zip")?;
@@ -181,6 +226,10 @@ fn write_zip<W: Write + Seek>(
         match &resource.bytes {
             Bytes::Fixed(bytes) => copy_fixed(&mut zip, &name, bytes, stamp)?,
             Bytes::Book(bytes) => write_entry(&mut zip, &name, resource.media_type, bytes, stamp)?,
+            Bytes::Packed(archive) => {
+                let mut one = ZipArchive::new(Cursor::new(archive.as_slice()))?;
+                zip.raw_copy_file(one.by_index(0)?)?;
+            }
         }
     }
     zip.finish()

@@ -71,13 +71,24 @@ pub struct Typeset<'a> {
     pub toc: Vec<NavEntry>,
 }
 
-/// Typesets `publication`.
-pub fn typeset<'a>(publication: &Publication<'a>) -> Typeset<'a> {
+/// Typesets `publication`. Each chapter page goes to `pack` as soon as it
+/// is complete, which returns the bytes to keep for it (packaging checks
+/// and compresses large pages there, so a huge book is never held whole as
+/// text).
+pub fn typeset<'a, E>(
+    publication: &Publication<'a>,
+    pack: &mut impl FnMut(Page) -> Result<Bytes<'a>, E>,
+) -> Result<Typeset<'a>, E> {
     let rules = publication.text_rules();
     let mut pages = Vec::new();
     let mut toc = Vec::new();
     let mut images: Vec<&'a Image> = Vec::new();
     let mut packed = HashSet::new();
+    let mut keep = |page: Page, pages: &mut Vec<Resource<'a>>| -> Result<(), E> {
+        let name = page.name.clone();
+        pages.push(Resource::page_holding(name, pack(page)?));
+        Ok(())
+    };
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
         let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter.title, &rules);
@@ -93,9 +104,14 @@ pub fn typeset<'a>(publication: &Publication<'a>) -> Typeset<'a> {
             if let Some((level, entry)) = writer.push(*content) {
                 sections.push((level, entry));
             }
+            for page in writer.take_pages() {
+                keep(page, &mut pages)?;
+            }
         }
         let first = writer.first_page_name();
-        pages.extend(writer.finish());
+        for page in writer.finish() {
+            keep(page, &mut pages)?;
+        }
         toc.push(NavEntry {
             title: chapter.title.to_string(),
             href: first,
@@ -106,7 +122,7 @@ pub fn typeset<'a>(publication: &Publication<'a>) -> Typeset<'a> {
     let mut resources = stylesheets(publication);
     resources.extend(book_pages(publication, front, pages));
     resources.extend(images.into_iter().map(image));
-    Typeset { resources, toc }
+    Ok(Typeset { resources, toc })
 }
 
 /// The title page and the table-of-contents pages, when asked for.
@@ -167,7 +183,7 @@ fn stylesheets<'a>(publication: &Publication<'a>) -> Vec<Resource<'a>> {
 fn book_pages<'a>(
     publication: &Publication<'a>,
     front: Vec<Resource<'a>>,
-    pages: Vec<Page>,
+    pages: Vec<Resource<'a>>,
 ) -> Vec<Resource<'a>> {
     let image = cover::image(publication);
     let cover_page = cover::page(publication, &image.href);
@@ -177,7 +193,7 @@ fn book_pages<'a>(
         Resource::page(cover_page).with_landmark("cover", label),
     ];
     resources.extend(front);
-    let mut pages = pages.into_iter().map(Resource::page);
+    let mut pages = pages.into_iter();
     let first = pages.next().zip(publication.chapters.first());
     resources.extend(first.map(|(page, chapter)| page.with_landmark("bodymatter", chapter.title)));
     resources.extend(pages);

@@ -52,14 +52,18 @@ pub enum Bytes<'a> {
     Fixed(&'static [u8]),
     /// Made for this book, or borrowed from its sources.
     Book(Cow<'a, [u8]>),
+    /// A page packaging has checked and compressed already, as a one-entry
+    /// zip archive: a huge book is not held as text page after page.
+    Packed(Vec<u8>),
 }
 
 impl Bytes<'_> {
-    /// The contents.
-    pub fn as_slice(&self) -> &[u8] {
+    /// The contents, unless they were packed already.
+    pub fn as_slice(&self) -> Option<&[u8]> {
         match self {
-            Bytes::Fixed(bytes) => bytes,
-            Bytes::Book(bytes) => bytes,
+            Bytes::Fixed(bytes) => Some(bytes),
+            Bytes::Book(bytes) => Some(bytes),
+            Bytes::Packed(_) => None,
         }
     }
 }
@@ -85,15 +89,15 @@ impl<'a> Resource<'a> {
 
     /// An XHTML page read in order; its id is its name without `.xhtml`.
     pub fn page(page: Page) -> Self {
-        let id = page.name.trim_end_matches(".xhtml").to_string();
+        Resource::page_holding(page.name, Bytes::Book(Cow::Owned(page.xhtml.into_bytes())))
+    }
+
+    /// The XHTML page `name`, read in order, holding `bytes`.
+    pub fn page_holding(name: String, bytes: Bytes<'a>) -> Self {
+        let id = name.trim_end_matches(".xhtml").to_string();
         Resource {
             in_spine: true,
-            ..Resource::file(
-                id,
-                page.name,
-                XHTML,
-                Bytes::Book(Cow::Owned(page.xhtml.into_bytes())),
-            )
+            ..Resource::file(id, name, XHTML, bytes)
         }
     }
 
@@ -167,7 +171,7 @@ mod tests {
             xhtml: "<p/>".into(),
         });
         assert_eq!((page.id.as_str(), page.in_spine), ("c0001-2", true));
-        assert_eq!(page.bytes.as_slice(), b"<p/>");
+        assert_eq!(page.bytes.as_slice(), Some(&b"<p/>"[..]));
         let cover = Resource::file("c", "images/c.png", "image/png", Bytes::Fixed(b""))
             .with_properties(COVER_IMAGE);
         assert!(!cover.is_content_image());

@@ -70,7 +70,10 @@ pub struct ChapterWriter<'a> {
     publication: &'a Publication<'a>,
     stem: &'a str,
     title: &'a str,
+    /// Finished pages not yet taken.
     pages: Vec<Page>,
+    /// How many pages were finished.
+    finished: usize,
     body: String,
     sections: usize,
     rules: &'a TextRules,
@@ -92,6 +95,7 @@ impl<'a> ChapterWriter<'a> {
             stem,
             title,
             pages: Vec::new(),
+            finished: 0,
             body,
             sections: 0,
             rules,
@@ -130,7 +134,7 @@ impl<'a> ChapterWriter<'a> {
                 self.element(name, &[("id", id.clone())], content);
                 let entry = NavEntry {
                     title: document::plain_text(content),
-                    href: format!("{}#{id}", self.page_name(self.pages.len())),
+                    href: format!("{}#{id}", self.page_name(self.finished)),
                     children: Vec::new(),
                 };
                 Some((*level, entry))
@@ -176,7 +180,8 @@ impl<'a> ChapterWriter<'a> {
 
     fn flush(&mut self) {
         let body = std::mem::take(&mut self.body);
-        let name = self.page_name(self.pages.len());
+        let name = self.page_name(self.finished);
+        self.finished += 1;
         let xhtml = document(
             self.publication,
             self.title,
@@ -196,9 +201,15 @@ impl<'a> ChapterWriter<'a> {
         self.pages.push(Page { name, xhtml });
     }
 
-    /// The chapter's pages.
+    /// The pages finished since the last call: a huge chapter is handed on
+    /// page by page rather than held whole.
+    pub fn take_pages(&mut self) -> Vec<Page> {
+        std::mem::take(&mut self.pages)
+    }
+
+    /// The chapter's remaining pages.
     pub fn finish(mut self) -> Vec<Page> {
-        if !self.body.is_empty() || self.pages.is_empty() {
+        if !self.body.is_empty() || self.finished == 0 {
             self.flush();
         }
         self.pages
