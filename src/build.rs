@@ -1,6 +1,6 @@
 //! Loading a book: find the essay files, read and parse each, then settle
-//! the book's metadata and cover from the resolved [`Options`] and the text. Together
-//! with [`crate::output`] this is all of `wenji build`.
+//! the book's metadata and cover from the resolved [`Options`] and the
+//! text. Together with [`crate::output`] this is all of `wenji build`.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;

@@ -1139,6 +1139,11 @@ fn an_embedded_font_is_subset_per_edition() {
     };
     let plain = build("plain.epub", &[]);
     let with_font = build("font.epub", &["--font", &font]);
+    let warned = stderr(&wenji(
+        &repo(),
+        &["build", "content/", "--font", &font, "-o", "-"],
+    ));
+    assert!(!warned.contains("has no glyphs"), "{warned}");
     let added = fs::metadata(&with_font).unwrap().len() - fs::metadata(&plain).unwrap().len();
     assert!(
         font_size > 10_000_000,
@@ -1163,6 +1168,62 @@ fn an_embedded_font_is_subset_per_edition() {
     };
     // The preview's subset covers fewer characters: no glyph gives paid text away.
     assert!(font_of(&preview).len() < font_of(&full).len());
+}
+
+/// A font without CJK glyphs (`WENJI_TEST_LATIN_FONT`, default Debian's
+/// DejaVu Sans) given to a Chinese book is embedded with a warning; given to
+/// an English book, without one.
+#[cfg(feature = "fonts")]
+#[test]
+fn an_embedded_font_without_cjk_glyphs_warns() {
+    let font = std::env::var("WENJI_TEST_LATIN_FONT")
+        .unwrap_or_else(|_| "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".to_string());
+    assert!(
+        Path::new(&font).is_file(),
+        "{font} is missing: set WENJI_TEST_LATIN_FONT to a font without CJK glyphs"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("zh.txt"), "春天\n春天来了，花开了。\n").unwrap();
+    fs::write(dir.path().join("en.txt"), "Spring\nThe flowers are out.\n").unwrap();
+    let output = ok(wenji(
+        dir.path(),
+        &["build", "zh.txt", "--font", &font, "-o", "zh.epub"],
+    ));
+    let warning = format!(
+        "warning: {font}: this font has no glyphs for 8 of the 8 CJK characters of the book; \
+         readers will fall back"
+    );
+    assert!(stderr(&output).contains(&warning), "{}", stderr(&output));
+    assert!(dir.path().join("zh.epub").is_file());
+    let output = ok(wenji(
+        dir.path(),
+        &["build", "en.txt", "--font", &font, "-o", "en.epub"],
+    ));
+    assert!(
+        !stderr(&output).contains("no glyphs"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A file HarfBuzz cannot read as a font is an error naming it, not the book.
+#[cfg(feature = "fonts")]
+#[test]
+fn an_embedded_font_harfbuzz_cannot_read_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("e.txt"), "题\n文。\n").unwrap();
+    fs::write(
+        dir.path().join("f.ttf"),
+        b"\0\x01\0\0 these bytes are no font",
+    )
+    .unwrap();
+    let output = wenji(
+        dir.path(),
+        &["build", "e.txt", "--font", "f.ttf", "-o", "e.epub"],
+    );
+    assert_fails_with(&output, "error: f.ttf: cannot embed this font: ");
+    assert!(!stderr(&output).contains("archive"), "{}", stderr(&output));
+    assert!(!dir.path().join("e.epub").exists());
 }
 
 /// Builds `name` (already in `dir`) alone to `<name>.epub`; returns its entries
