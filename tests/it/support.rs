@@ -6,8 +6,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The SOURCE_DATE_EPOCH every test build uses, and its timestamp.
+/// The SOURCE_DATE_EPOCH every test build uses.
 pub const EPOCH: &str = "1700000000";
+/// [`EPOCH`] as the timestamp a book's metadata gives.
 pub const EPOCH_STAMP: &str = "2023-11-14T22:13:20Z";
 
 /// The repository root.
@@ -65,12 +66,17 @@ pub fn error_line(stderr: &str) -> &str {
 
 /// Every entry of an EPUB: name, bytes, compression method, zip timestamp.
 pub struct Entry {
+    /// The entry's path in the archive.
     pub name: String,
+    /// Its decompressed bytes.
     pub data: Vec<u8>,
+    /// Whether it is stored uncompressed.
     pub stored: bool,
+    /// Its zip timestamp.
     pub modified: Option<zip::DateTime>,
 }
 
+/// Every entry of the EPUB at `epub`, in archive order.
 pub fn entries(epub: &Path) -> Vec<Entry> {
     let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
     (0..archive.len())
@@ -88,6 +94,7 @@ pub fn entries(epub: &Path) -> Vec<Entry> {
         .collect()
 }
 
+/// The entry `name` as UTF-8 text (the test fails when it is missing).
 pub fn text(entries: &[Entry], name: &str) -> String {
     let entry = entries
         .iter()
