@@ -255,9 +255,14 @@ fn write_entry<W: Write + Seek>(
     Ok(())
 }
 
+/// Deflate level 3: on the benchmark's essays as small as level 6 (within
+/// 0.3%), and 16% faster on a 36 MB essay; level 1 would be 20% larger.
+const DEFLATE_LEVEL: i64 = 3;
+
 fn entry_options(method: CompressionMethod, stamp: zip::DateTime) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(method)
+        .compression_level((method == CompressionMethod::Deflated).then_some(DEFLATE_LEVEL))
         .last_modified_time(stamp)
 }
 
