@@ -26,6 +26,9 @@ pub fn essay_files(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Warning>)> {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
     for input in inputs {
+        if input.as_os_str() == "-" && !input.exists() {
+            return Err(Error::StdinInput);
+        }
         let metadata = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
         if !metadata.is_dir() {
             if Format::of(input).is_none() {

@@ -169,6 +169,11 @@ pub enum Error {
         /// The input path.
         path: PathBuf,
     },
+    /// `-` was given as an input: essays are read from files only.
+    #[error(
+        "-: essays are not read from standard input; save the essay as a .txt or .md file and give its path"
+    )]
+    StdinInput,
     /// `wenji batch` was given a file.
     #[error("{}: wenji batch takes a folder of essays; use wenji build for one essay", .path.display())]
     NotAFolder {

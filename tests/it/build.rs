@@ -504,6 +504,17 @@ fn an_output_that_is_a_folder_is_named() {
 }
 
 #[test]
+fn a_dash_input_says_essays_come_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = wenji(dir.path(), &["build", "-"]);
+    assert_fails_with(&output, "-: essays are not read from standard input");
+    // A file really named `-` is an input like any other (and not an essay).
+    fs::write(dir.path().join("-"), "题\n文\n").unwrap();
+    let output = wenji(dir.path(), &["build", "-"]);
+    assert_fails_with(&output, "-: not an essay");
+}
+
+#[test]
 fn output_names_get_epub_or_are_refused_and_dash_is_standard_output() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
