@@ -20,11 +20,10 @@ pub struct HeadingRules {
 }
 
 impl Default for HeadingRules {
+    /// The rules of a book without settings (every default lives in
+    /// [`crate::settings`]).
     fn default() -> Self {
-        HeadingRules {
-            detect: true,
-            extra: Vec::new(),
-        }
+        crate::settings::Options::default().headings
     }
 }
 
