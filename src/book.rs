@@ -125,6 +125,7 @@ pub(crate) mod tests {
             essays: vec![Essay {
                 path: "e.txt".into(),
                 title: "题".into(),
+                authors: Vec::new(),
                 parts,
             }],
         }

@@ -146,6 +146,14 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         .cloned()
         .collect();
     if authors.is_empty() {
+        // The authors the essays name themselves (an Aozora header), in order.
+        for author in essays.iter().flat_map(|e| &e.authors) {
+            if !authors.contains(author) {
+                authors.push(author.clone());
+            }
+        }
+    }
+    if authors.is_empty() {
         authors.push(words.unknown_author.to_string());
     }
     let cover_file = match &options.cover {

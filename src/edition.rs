@@ -133,6 +133,7 @@ mod tests {
         Essay {
             path: "e.txt".into(),
             title: "T".into(),
+            authors: Vec::new(),
             parts: vec![
                 Part {
                     access: Access::Free,

@@ -15,6 +15,9 @@ pub struct Essay {
     pub path: PathBuf,
     /// The title; always free text.
     pub title: String,
+    /// The authors the essay itself names (an Aozora Bunko header); empty
+    /// for formats without one.
+    pub authors: Vec<String>,
     /// Free and paid stretches in reading order; only parsing and edition
     /// selection see them.
     pub(crate) parts: Vec<Part>,

@@ -1,6 +1,7 @@
 //! Stage 2: text to the essay model. Plain text and Markdown each have a
 //! parser; both first split the text at paid markers (see [`crate::paid`]).
 
+pub mod aozora;
 pub mod headings;
 pub mod markdown;
 pub mod nesting;
@@ -60,6 +61,7 @@ pub fn parse(
     headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
     let (essay, mut warnings) = match format {
+        Format::Text if aozora::looks_like(text) => aozora::parse(path, text)?,
         Format::Text => text::parse(path, text, headings)?,
         Format::Markdown => markdown::parse(path, text)?,
     };

@@ -16,6 +16,7 @@ pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay,
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
+        authors: Vec::new(),
         parts: Vec::new(),
     };
     for segment in segments {

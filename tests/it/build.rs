@@ -1471,3 +1471,74 @@ fn two_builds_writing_one_path_leave_one_whole_book() {
         assert!(names.iter().all(|n| !n.starts_with(".wenji-")), "{names:?}");
     }
 }
+
+// ---- Aozora Bunko notation (issue 10, first part) ------------------------------
+
+/// Builds `essay` (in both editions) and returns the preview's and the full
+/// edition's entries.
+fn aozora_book(essay: &Path) -> (Vec<Entry>, Vec<Entry>) {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("book.epub");
+    let essay = essay.to_str().unwrap();
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            essay,
+            "--layout",
+            "vertical",
+            "--edition",
+            "both",
+            "-o",
+            "book.epub",
+        ],
+    ));
+    (entries(&book), entries(&out.path().join("book.full.epub")))
+}
+
+/// Navigation entries of a book's table of contents.
+fn toc_entries(entries: &[Entry]) -> usize {
+    let nav = text(entries, "OEBPS/nav.xhtml");
+    let toc = nav.split("epub:type=\"toc\"").nth(1).unwrap();
+    toc.split("</nav>").next().unwrap().matches("<a ").count()
+}
+
+#[test]
+fn aozora_notation_is_read_not_printed() {
+    let (preview, full) = aozora_book(&repo().join("tests/fixtures/aozora/窓辺の記録.txt"));
+    let opf = text(&full, "OEBPS/package.opf");
+    assert!(opf.contains(">窓辺の記録</dc:title>"), "{opf}");
+    assert!(opf.contains(">山田花子</dc:creator>"), "{opf}");
+    // The chapter and its two 中見出し.
+    assert_eq!(toc_entries(&full), 3);
+    let all = everything(&full);
+    for shown in ["［＃", "※［", "テキスト中に現れる記号", "中見出し"] {
+        assert!(!all.contains(shown), "{shown} is printed");
+    }
+    // A gaiji note with a U+ code is its character; ruby is ruby.
+    assert!(all.contains("扭った紙"), "gaiji");
+    assert!(all.contains("<ruby>窓辺<rp>（</rp><rt>まどべ</rt>"), "ruby");
+    assert!(all.contains("鳴いた") && !everything(&preview).contains("鳴いた"));
+}
+
+#[test]
+fn real_aozora_texts_keep_every_heading_and_no_annotation() {
+    let texts = repo().join("../shared/real-texts");
+    if !texts.is_dir() {
+        eprintln!("../shared/real-texts is absent: the real Aozora files are not checked here");
+        return;
+    }
+    // Headings counted in the sources (中見出し and 大見出し), plus the chapter.
+    for (file, headings, author) in [
+        ("aozora-botchan.txt", 11, "夏目漱石"),
+        ("aozora-kokoro.txt", 113, "夏目漱石"),
+    ] {
+        let (_, full) = aozora_book(&texts.join(file));
+        assert_eq!(toc_entries(&full), headings + 1, "{file}");
+        let opf = text(&full, "OEBPS/package.opf");
+        assert!(opf.contains(&format!(">{author}</dc:creator>")), "{file}");
+        let all = everything(&full);
+        assert!(!all.contains("［＃") && !all.contains("※［"), "{file}");
+        assert!(!all.contains("テキスト中に現れる記号"), "{file}");
+    }
+}

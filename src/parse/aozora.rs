@@ -1,0 +1,326 @@
+//! Aozora Bunko texts (青空文庫注記), read as plain text with the notation
+//! understood: the header's title and author become metadata, the notation
+//! legend is dropped, headings written as `［＃「X」は中見出し］` become
+//! headings, gaiji notes with a `U+` code become their character, and every
+//! other `［＃…］` annotation is left out of the text with one warning —
+//! never printed. Ruby (`｜漢字《かんじ》`) is read as in every plain text.
+//!
+//! This is the first part of issue 10: the annotations that change layout
+//! (page breaks, indents, emphasis dots) are not rendered yet, and the
+//! colophon (`底本：` to the end) stays body text.
+
+use std::path::Path;
+
+use crate::error::{Error, Result, Warning};
+use crate::essay::{Access, Block, Essay};
+use crate::paid;
+use crate::parse::checked_title;
+
+/// How many lines from the top the notation legend may start.
+const LEGEND_WITHIN: usize = 40;
+/// The shortest line of hyphens that frames the legend.
+const RULE_LEN: usize = 20;
+
+/// Where an Aozora text's header and legend end, if `text` has that shape:
+/// a title, an author, then the legend framed by lines of hyphens with
+/// `【テキスト中に現れる記号について】` after the first.
+struct Shape {
+    /// The header's non-blank lines (title first).
+    header: Vec<String>,
+    /// The 1-based line of the legend's closing rule.
+    legend_end: usize,
+}
+
+/// Whether `text` is an Aozora Bunko text.
+pub fn looks_like(text: &str) -> bool {
+    shape(text).is_some()
+}
+
+fn is_rule(line: &str) -> bool {
+    let line = line.trim();
+    line.chars().count() >= RULE_LEN && line.chars().all(|c| c == '-' || c == '－')
+}
+
+fn shape(text: &str) -> Option<Shape> {
+    let lines: Vec<&str> = text.lines().take(LEGEND_WITHIN).collect();
+    let open = lines.iter().position(|l| is_rule(l))?;
+    if !lines
+        .get(open + 1)?
+        .contains("【テキスト中に現れる記号について】")
+    {
+        return None;
+    }
+    let header: Vec<String> = lines[..open]
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    if header.is_empty() {
+        return None;
+    }
+    let close = text
+        .lines()
+        .enumerate()
+        .skip(open + 1)
+        .find(|(_, l)| is_rule(l))?
+        .0;
+    Some(Shape {
+        header,
+        legend_end: close + 1,
+    })
+}
+
+/// Parses an Aozora Bunko text (see [`looks_like`]).
+pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    let Some(shape) = shape(text) else {
+        return Err(Error::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
+    let title = shape.header[0].clone();
+    let mut essay = Essay {
+        path: path.to_path_buf(),
+        title: checked_title(path, title)?,
+        authors: header_authors(&shape.header),
+        parts: Vec::new(),
+    };
+    let mut left_out = LeftOut::default();
+    for segment in segments {
+        for (offset, line) in segment.text.split('\n').enumerate() {
+            let number = segment.line + offset;
+            if number <= shape.legend_end {
+                // The header and the legend are free text, or the book
+                // could show paid text as its title or author.
+                if segment.access == Access::Paid {
+                    return Err(Error::PaidTitle {
+                        path: path.to_path_buf(),
+                        line: number,
+                    });
+                }
+                continue;
+            }
+            let (text, heading) = read_line(line, number, &mut left_out, &mut warnings, path);
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match heading {
+                Some(level) => essay.push(segment.access, Block::heading(level, text)),
+                None => essay.push(segment.access, Block::paragraph(text)),
+            }
+        }
+    }
+    normalise_heading_levels(&mut essay);
+    if let Some(first) = left_out.first_line {
+        warnings.push(Warning::new(
+            path,
+            Some(first),
+            format!(
+                "{} Aozora annotation(s) wenji does not render yet were left out of the text \
+                 (this is the first)",
+                left_out.count
+            ),
+        ));
+    }
+    Ok((essay, warnings))
+}
+
+/// The authors the header names: the line after the title, or the last
+/// header line that is not a translator's, editor's or illustrator's.
+fn header_authors(header: &[String]) -> Vec<String> {
+    let is_contributor = |l: &&String| {
+        ["訳", "編", "編訳", "校訂", "画", "絵"]
+            .iter()
+            .any(|role| l.ends_with(role))
+    };
+    header[1..]
+        .iter()
+        .rev()
+        .find(|l| !is_contributor(l))
+        .map(|author| vec![author.clone()])
+        .unwrap_or_default()
+}
+
+/// Annotations left out of the text, counted for one warning.
+#[derive(Default)]
+struct LeftOut {
+    count: usize,
+    first_line: Option<usize>,
+}
+
+/// `line` without its annotations, gaiji resolved; and its heading level
+/// (大見出し 1, 中 2, 小 3) when an annotation makes it a heading.
+fn read_line(
+    line: &str,
+    number: usize,
+    left_out: &mut LeftOut,
+    warnings: &mut Vec<Warning>,
+    path: &Path,
+) -> (String, Option<u8>) {
+    let mut out = String::with_capacity(line.len());
+    let mut heading = None;
+    let mut rest = line;
+    while let Some(open) = rest.find('［') {
+        let Some(close) = rest[open..].find('］').map(|i| open + i) else {
+            break;
+        };
+        let inner = &rest[open + '［'.len_utf8()..close];
+        let Some(note) = inner.strip_prefix('＃') else {
+            out.push_str(&rest[..close + '］'.len_utf8()]);
+            rest = &rest[close + '］'.len_utf8()..];
+            continue;
+        };
+        let before = &rest[..open];
+        let gaiji = before.ends_with('※');
+        out.push_str(if gaiji {
+            &before[..before.len() - '※'.len_utf8()]
+        } else {
+            before
+        });
+        if gaiji {
+            out.push_str(&gaiji_text(note, number, warnings, path));
+        } else if let Some(level) = heading_level(note) {
+            heading = Some(level);
+        } else {
+            left_out.count += 1;
+            left_out.first_line.get_or_insert(number);
+        }
+        rest = &rest[close + '］'.len_utf8()..];
+    }
+    out.push_str(rest);
+    (out, heading)
+}
+
+/// The heading level an annotation such as `「一」は中見出し` gives.
+fn heading_level(note: &str) -> Option<u8> {
+    let kind = note.strip_suffix("見出し")?;
+    let kind = kind.rsplit('は').next()?;
+    match kind {
+        "大" => Some(1),
+        "中" => Some(2),
+        "小" => Some(3),
+        _ => None,
+    }
+}
+
+/// The character a gaiji note stands for: its `U+XXXX` code; without one,
+/// its description in 〔〕, with a warning.
+fn gaiji_text(note: &str, number: usize, warnings: &mut Vec<Warning>, path: &Path) -> String {
+    let code = note.find("U+").and_then(|at| {
+        let hex: String = note[at + 2..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
+    });
+    if let Some(c) = code {
+        return c.to_string();
+    }
+    let description = note
+        .split_once('「')
+        .and_then(|(_, rest)| rest.split_once('」'))
+        .map_or(note, |(description, _)| description);
+    warnings.push(Warning::new(
+        path,
+        Some(number),
+        "a gaiji note without a U+ code is shown as its description in 〔〕 \
+         (JIS X 0213 codes are not resolved yet)",
+    ));
+    format!("〔{description}〕")
+}
+
+/// Makes the shallowest heading level used level 1 (a text whose headings
+/// are all 中見出し has no level 1 otherwise).
+fn normalise_heading_levels(essay: &mut Essay) {
+    let levels = essay
+        .parts
+        .iter()
+        .flat_map(|p| &p.blocks)
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some(*level),
+            Block::Element(_) => None,
+        });
+    let Some(shallowest) = levels.min() else {
+        return;
+    };
+    for part in &mut essay.parts {
+        for block in &mut part.blocks {
+            if let Block::Heading { level, .. } = block {
+                *level -= shallowest - 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::plain_text;
+
+    const HEADER: &str = "窓辺の記録\n山田花子\n\n-------------------------------------------------------\n【テキスト中に現れる記号について】\n\n《》：ルビ\n（例）窓辺《まどべ》\n\n［＃］：入力者注\n-------------------------------------------------------\n\n";
+
+    fn parse_str(body: &str) -> (Essay, Vec<Warning>) {
+        parse(Path::new("a.txt"), &format!("{HEADER}{body}")).unwrap()
+    }
+
+    fn texts(essay: &Essay) -> Vec<String> {
+        essay
+            .blocks()
+            .map(|b| match b {
+                Block::Heading { level, content } => format!("h{level}:{}", plain_text(content)),
+                Block::Element(e) => plain_text(&e.children),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_and_legend_become_metadata_and_nothing() {
+        let (essay, warnings) = parse_str("　雨の朝だった。\n");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(essay.title, "窓辺の記録");
+        assert_eq!(essay.authors, ["山田花子"]);
+        assert_eq!(texts(&essay), ["雨の朝だった。"]);
+        assert!(looks_like(HEADER));
+        assert!(!looks_like("题\n正文\n"));
+    }
+
+    #[test]
+    fn headings_annotations_and_gaiji() {
+        let (essay, warnings) = parse_str(
+            "［＃５字下げ］一［＃「一」は中見出し］\n　猫は※［＃「てへん＋丑」、U+626D、12-3］った。［＃「猫」に傍点］\n［＃改ページ］\n［＃３字下げ］二［＃「二」は小見出し］\n　※［＃「口＋世」、第3水準1-14-87］と言った。\n",
+        );
+        assert_eq!(
+            texts(&essay),
+            ["h1:一", "猫は扭った。", "h2:二", "〔口＋世〕と言った。"]
+        );
+        let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("4 Aozora annotation(s)")),
+            "{messages:?}"
+        );
+        assert!(messages.iter().any(|m| m.contains("〔〕")), "{messages:?}");
+    }
+
+    #[test]
+    fn a_translator_is_not_the_author() {
+        assert_eq!(
+            header_authors(&["題".into(), "作者甲".into(), "訳者乙訳".into()]),
+            ["作者甲"]
+        );
+        assert!(header_authors(&["題".into()]).is_empty());
+    }
+
+    #[test]
+    fn a_paid_header_is_refused() {
+        let text = HEADER.replacen("山田花子", "##paidbegin##山田花子", 1) + "本文\n##paidend##\n";
+        assert!(matches!(
+            parse(Path::new("a.txt"), &text),
+            Err(Error::PaidTitle { .. })
+        ));
+    }
+}
