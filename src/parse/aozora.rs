@@ -1,16 +1,19 @@
 //! Aozora Bunko texts (青空文庫注記), read as plain text with the notation
 //! understood: the header's title and author become metadata, the notation
 //! legend is dropped, headings written as `［＃「X」は中見出し］` become
-//! headings, gaiji notes with a `U+` code become their character, and every
+//! headings, page breaks (改ページ and the like) start a new page, a line
+//! without the source's full-width indent (dialogue opening with 「) gets
+//! none, gaiji notes with a `U+` code become their character, and every
 //! other `［＃…］` annotation is left out of the text with one warning —
 //! never printed. Ruby (`｜漢字《かんじ》`) is read as in every plain text.
 //!
-//! This is the first part of issue 10: the annotations that change layout
-//! (page breaks, indents, emphasis dots) are not rendered yet, and the
-//! colophon (`底本：` to the end) stays body text.
+//! This is the first part of issue 10: indents, emphasis dots and the other
+//! annotation families are not rendered yet, and the colophon (`底本：` to
+//! the end) stays body text.
 
 use std::path::Path;
 
+use crate::document::{self, Element};
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::paid;
@@ -101,14 +104,21 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
                 }
                 continue;
             }
-            let (text, heading) = read_line(line, number, &mut left_out, &mut warnings, path);
+            let (text, kind) = read_line(line, number, &mut left_out, &mut warnings, path);
+            if kind == LineKind::PageBreak {
+                essay.push(segment.access, page_break());
+            }
+            let indented = text.starts_with('　');
             let text = text.trim();
             if text.is_empty() {
                 continue;
             }
-            match heading {
-                Some(level) => essay.push(segment.access, Block::heading(level, text)),
-                None => essay.push(segment.access, Block::paragraph(text)),
+            match kind {
+                LineKind::Heading(level) => essay.push(segment.access, Block::heading(level, text)),
+                // The source's own indent: a line that does not open with a
+                // full-width space (dialogue opening with 「) has none.
+                _ if indented => essay.push(segment.access, Block::paragraph(text)),
+                _ => essay.push(segment.access, unindented(text)),
             }
         }
     }
@@ -150,17 +160,42 @@ struct LeftOut {
     first_line: Option<usize>,
 }
 
-/// `line` without its annotations, gaiji resolved; and its heading level
-/// (大見出し 1, 中 2, 小 3) when an annotation makes it a heading.
+/// What an annotation makes of its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// A paragraph.
+    Text,
+    /// A heading of this level (大見出し 1, 中 2, 小 3).
+    Heading(u8),
+    /// A page break (改ページ, 改丁, 改見開き, 改段) before the line's text.
+    PageBreak,
+}
+
+/// A paragraph of `text` without first-line indent.
+fn unindented(text: &str) -> Block {
+    let mut paragraph = Element::new("p", document::text_with_ruby(text));
+    paragraph.attrs.push(("class", "noindent".to_string()));
+    Block::Element(paragraph)
+}
+
+/// An empty block that starts a new page.
+fn page_break() -> Block {
+    let mut div = Element::new("div", Vec::new());
+    div.attrs.push(("class", "page-break".to_string()));
+    Block::Element(div)
+}
+
+/// `line` without its annotations, gaiji resolved; and what the
+/// annotations make of it.
 fn read_line(
     line: &str,
     number: usize,
     left_out: &mut LeftOut,
     warnings: &mut Vec<Warning>,
     path: &Path,
-) -> (String, Option<u8>) {
+) -> (String, LineKind) {
     let mut out = String::with_capacity(line.len());
-    let mut heading = None;
+    let mut kind = LineKind::Text;
     let mut rest = line;
     while let Some(open) = rest.find('［') {
         let Some(close) = rest[open..].find('］').map(|i| open + i) else {
@@ -182,7 +217,9 @@ fn read_line(
         if gaiji {
             out.push_str(&gaiji_text(note, number, warnings, path));
         } else if let Some(level) = heading_level(note) {
-            heading = Some(level);
+            kind = LineKind::Heading(level);
+        } else if ["改ページ", "改丁", "改見開き", "改段"].contains(&note) {
+            kind = LineKind::PageBreak;
         } else {
             left_out.count += 1;
             left_out.first_line.get_or_insert(number);
@@ -190,7 +227,7 @@ fn read_line(
         rest = &rest[close + '］'.len_utf8()..];
     }
     out.push_str(rest);
-    (out, heading)
+    (out, kind)
 }
 
 /// The heading level an annotation such as `「一」は中見出し` gives.
@@ -270,7 +307,10 @@ mod tests {
             .blocks()
             .map(|b| match b {
                 Block::Heading { level, content } => format!("h{level}:{}", plain_text(content)),
-                Block::Element(e) => plain_text(&e.children),
+                Block::Element(e) => match e.attr("class") {
+                    Some(class) => format!("{class}:{}", plain_text(&e.children)),
+                    None => plain_text(&e.children),
+                },
             })
             .collect()
     }
@@ -289,18 +329,24 @@ mod tests {
     #[test]
     fn headings_annotations_and_gaiji() {
         let (essay, warnings) = parse_str(
-            "［＃５字下げ］一［＃「一」は中見出し］\n　猫は※［＃「てへん＋丑」、U+626D、12-3］った。［＃「猫」に傍点］\n［＃改ページ］\n［＃３字下げ］二［＃「二」は小見出し］\n　※［＃「口＋世」、第3水準1-14-87］と言った。\n",
+            "［＃５字下げ］一［＃「一」は中見出し］\n　猫は※［＃「てへん＋丑」、U+626D、12-3］った。［＃「猫」に傍点］\n［＃改ページ］\n［＃３字下げ］二［＃「二」は小見出し］\n「※［＃「口＋世」、第3水準1-14-87］」と言った。\n",
         );
         assert_eq!(
             texts(&essay),
-            ["h1:一", "猫は扭った。", "h2:二", "〔口＋世〕と言った。"]
+            [
+                "h1:一",
+                "猫は扭った。",
+                "page-break:",
+                "h2:二",
+                "noindent:「〔口＋世〕」と言った。"
+            ]
         );
         let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(
             messages
                 .iter()
-                .any(|m| m.contains("4 Aozora annotation(s)")),
+                .any(|m| m.contains("3 Aozora annotation(s)")),
             "{messages:?}"
         );
         assert!(messages.iter().any(|m| m.contains("〔〕")), "{messages:?}");
