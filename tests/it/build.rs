@@ -1519,7 +1519,10 @@ fn aozora_notation_is_read_not_printed() {
     assert!(all.contains("扭った紙"), "gaiji");
     assert!(all.contains("<ruby>窓辺<rp>（</rp><rt>まどべ</rt>"), "ruby");
     // 改ページ starts a new page; dialogue the source does not indent gets no indent.
-    assert!(all.contains("<div class=\"page-break\"></div>"), "page break");
+    assert!(
+        all.contains("<div class=\"page-break\"></div>"),
+        "page break"
+    );
     assert!(all.contains("<p class=\"noindent\">「おはよう」"), "indent");
     assert!(all.contains("鳴いた") && !everything(&preview).contains("鳴いた"));
 }
