@@ -126,6 +126,7 @@ pub(crate) mod tests {
                 path: "e.txt".into(),
                 title: "题".into(),
                 authors: Vec::new(),
+                colophon: Vec::new(),
                 parts,
             }],
         }

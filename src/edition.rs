@@ -71,6 +71,7 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         font: book.font.as_ref().map(|font| font.data.as_slice()),
         typography: &book.typography,
         chapters,
+        colophon: book.essays.iter().flat_map(|e| &e.colophon).collect(),
     }
 }
 
@@ -134,6 +135,7 @@ mod tests {
             path: "e.txt".into(),
             title: "T".into(),
             authors: Vec::new(),
+            colophon: Vec::new(),
             parts: vec![
                 Part {
                     access: Access::Free,

@@ -18,6 +18,9 @@ pub struct Essay {
     /// The authors the essay itself names (an Aozora Bunko header); empty
     /// for formats without one.
     pub authors: Vec<String>,
+    /// The essay's colophon (an Aozora Bunko text's `底本：` notes): free
+    /// text, set on a page of its own at the end of the book.
+    pub colophon: Vec<Block>,
     /// Free and paid stretches in reading order; only parsing and edition
     /// selection see them.
     pub(crate) parts: Vec<Part>,

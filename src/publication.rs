@@ -38,6 +38,8 @@ pub struct Publication<'a> {
     pub typography: &'a Typography,
     /// The chapters, in reading order.
     pub chapters: Vec<Chapter<'a>>,
+    /// The essays' colophons, in order (free text in every edition).
+    pub colophon: Vec<&'a Block>,
 }
 
 /// One chapter of a publication.

@@ -7,9 +7,9 @@
 //! other `［＃…］` annotation is left out of the text with one warning —
 //! never printed. Ruby (`｜漢字《かんじ》`) is read as in every plain text.
 //!
-//! This is the first part of issue 10: indents, emphasis dots and the other
-//! annotation families are not rendered yet, and the colophon (`底本：` to
-//! the end) stays body text.
+//! The colophon (`底本：` to the end) goes on a page of its own at the end
+//! of the book. This is the first part of issue 10: indents, emphasis dots
+//! and the other annotation families are not rendered yet.
 
 use std::path::Path;
 
@@ -87,8 +87,16 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         path: path.to_path_buf(),
         title: checked_title(path, title)?,
         authors: header_authors(&shape.header),
+        colophon: Vec::new(),
         parts: Vec::new(),
     };
+    // The last line opening with 底本： starts the colophon.
+    let colophon_start = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i >= shape.legend_end && l.trim_start().starts_with("底本："))
+        .last()
+        .map_or(usize::MAX, |(i, _)| i + 1);
     let mut left_out = LeftOut::default();
     for segment in segments {
         for (offset, line) in segment.text.split('\n').enumerate() {
@@ -101,6 +109,15 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
                         path: path.to_path_buf(),
                         line: number,
                     });
+                }
+                continue;
+            }
+            // The colophon (底本：… to the end) goes on a page of its own;
+            // a paid part there stays in the body, where editions choose.
+            if number >= colophon_start && segment.access == Access::Free {
+                let (text, _) = read_line(line, number, &mut left_out, &mut warnings, path);
+                if !text.trim().is_empty() {
+                    essay.colophon.push(unindented(text.trim()));
                 }
                 continue;
             }
@@ -350,6 +367,26 @@ mod tests {
             "{messages:?}"
         );
         assert!(messages.iter().any(|m| m.contains("〔〕")), "{messages:?}");
+    }
+
+    #[test]
+    fn the_colophon_is_kept_apart() {
+        let (essay, _) =
+            parse_str("　本文。\n\n\n\n底本：「架空の本」架空書房\n　　　2024年発行\n入力：某\n");
+        assert_eq!(texts(&essay), ["本文。"]);
+        let colophon: Vec<String> = essay
+            .colophon
+            .iter()
+            .map(|b| plain_text(b.nodes()))
+            .collect();
+        assert_eq!(
+            colophon,
+            ["底本：「架空の本」架空書房", "2024年発行", "入力：某"]
+        );
+        // Paid text there stays in the body, where editions choose.
+        let (essay, _) = parse_str("　本文。\n底本：甲\n##paidbegin##\n秘密\n##paidend##\n");
+        assert_eq!(essay.colophon.len(), 1);
+        assert_eq!(texts(&essay), ["本文。", "noindent:秘密"]);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         path: path.to_path_buf(),
         title: String::new(),
         authors: Vec::new(),
+        colophon: Vec::new(),
         parts: Vec::new(),
     };
     let mut title = None;

@@ -17,6 +17,7 @@ pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay,
         path: path.to_path_buf(),
         title: String::new(),
         authors: Vec::new(),
+        colophon: Vec::new(),
         parts: Vec::new(),
     };
     for segment in segments {

@@ -17,8 +17,9 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
+use crate::document::{Element, Node};
 use crate::lang::strings;
-use crate::publication::{Content, Image, Publication};
+use crate::publication::{Block, Content, Image, Publication};
 pub use resource::{Bytes, Resource};
 
 /// Horizontal or vertical text.
@@ -197,8 +198,49 @@ fn book_pages<'a>(
     let first = pages.next().zip(publication.chapters.first());
     resources.extend(first.map(|(page, chapter)| page.with_landmark("bodymatter", chapter.title)));
     resources.extend(pages);
+    resources.extend(colophon_page(publication).map(Resource::page));
     resources
 }
+
+/// The page holding the essays' colophons (an Aozora text's `底本：`
+/// notes), last in reading order, if any essay has one.
+fn colophon_page(publication: &Publication) -> Option<Page> {
+    if publication.colophon.is_empty() {
+        return None;
+    }
+    let rules = publication.text_rules();
+    let xhtml = xhtml::document(
+        publication,
+        &publication.title,
+        &[("epub:type", "backmatter")],
+        |out| {
+            out.start(
+                "section",
+                &[("class", "colophon"), ("epub:type", "colophon")],
+            )
+            .newline();
+            let mut body = String::new();
+            for block in &publication.colophon {
+                let node = match block {
+                    Block::Element(element) => Node::Element(element.clone()),
+                    Block::Heading { content, .. } => {
+                        Node::Element(Element::new("p", content.clone()))
+                    }
+                };
+                cjk::write_nodes(&mut body, &[node], &rules);
+                body.push('\n');
+            }
+            out.raw(&body).end().newline();
+        },
+    );
+    Some(Page {
+        name: COLOPHON_PAGE.to_string(),
+        xhtml,
+    })
+}
+
+/// Name of the colophon page inside the publication.
+pub const COLOPHON_PAGE: &str = "colophon.xhtml";
 
 /// Nests a flat list of headings by level: each entry goes under the
 /// nearest earlier entry of a lower level.

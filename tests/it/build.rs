@@ -1525,6 +1525,19 @@ fn aozora_notation_is_read_not_printed() {
     );
     assert!(all.contains("<p class=\"noindent\">「おはよう」"), "indent");
     assert!(all.contains("鳴いた") && !everything(&preview).contains("鳴いた"));
+    // The colophon is on a page of its own, last in the spine, in both editions.
+    for book in [&preview, &full] {
+        let colophon = text(book, "OEBPS/colophon.xhtml");
+        assert!(colophon.contains("epub:type=\"colophon\""), "{colophon}");
+        assert!(
+            colophon.contains("底本：「窓辺の記録」架空書房"),
+            "{colophon}"
+        );
+        assert!(!text(book, "OEBPS/c0001.xhtml").contains("底本"));
+        let opf = text(book, "OEBPS/package.opf");
+        let last = opf.lines().rfind(|l| l.starts_with("<itemref")).unwrap();
+        assert!(last.contains("idref=\"colophon\""), "{last}");
+    }
 }
 
 #[test]
