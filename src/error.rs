@@ -169,6 +169,19 @@ pub enum Error {
         /// The input path.
         path: PathBuf,
     },
+    /// An Aozora annotation splits a paid marker: once the annotation is
+    /// left out, the line shows one, so which text is paid is unclear.
+    #[error(
+        "{}:{line}: an Aozora annotation inside this line hides a paid marker; write ##paidbegin## \
+         and ##paidend## whole, with no ［＃…］ inside them",
+        .path.display()
+    )]
+    AnnotatedMarker {
+        /// The essay.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+    },
     /// `-` was given as an input: essays are read from files only.
     #[error(
         "-: essays are not read from standard input; save the essay as a .txt or .md file and give its path"

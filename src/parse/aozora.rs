@@ -81,6 +81,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
             path: path.to_path_buf(),
         });
     };
+    refuse_annotated_markers(path, text, shape.legend_end)?;
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
     let title = shape.header[0].clone();
     let mut essay = Essay {
@@ -152,6 +153,32 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         ));
     }
     Ok((essay, warnings))
+}
+
+/// Refuses a marker an annotation splits (`##paid［＃…］begin##`): paid
+/// parts are found on the text as written, but readers would see the text
+/// with the annotation left out. Checked before anything else, so the
+/// message names the line rather than what the split made of it.
+fn refuse_annotated_markers(path: &Path, text: &str, legend_end: usize) -> Result<()> {
+    for (index, line) in text.lines().enumerate().skip(legend_end) {
+        if !line.contains('［') {
+            continue;
+        }
+        let (read, _) = read_line(
+            line,
+            index + 1,
+            &mut LeftOut::default(),
+            &mut Vec::new(),
+            path,
+        );
+        if paid::has_marker(&read) && !paid::has_marker(line) {
+            return Err(Error::AnnotatedMarker {
+                path: path.to_path_buf(),
+                line: index + 1,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The authors the header names: the line after the title, or the last
@@ -396,6 +423,27 @@ mod tests {
             ["作者甲"]
         );
         assert!(header_authors(&["題".into()]).is_empty());
+    }
+
+    #[test]
+    fn a_marker_split_by_an_annotation_is_refused() {
+        for (body, at) in [
+            ("　甲。\n##paid［＃「甲」に傍点］begin##\n　秘密。\n", 14),
+            (
+                "　甲。\n##paid※［＃「x」、U+200B］begin##\n　秘密。\n##paidend##\n",
+                14,
+            ),
+            (
+                "　甲。\n##paidbegin##\n　秘密。\n##paid［＃改ページ］end##\n",
+                16,
+            ),
+        ] {
+            let err = parse(Path::new("a.txt"), &format!("{HEADER}{body}")).unwrap_err();
+            assert!(
+                matches!(err, Error::AnnotatedMarker { line, .. } if line == at),
+                "{err}"
+            );
+        }
     }
 
     #[test]
