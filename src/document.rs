@@ -51,6 +51,10 @@ pub struct Image {
 /// Elements whose text is written as it stands: no CJK rules apply inside.
 pub const VERBATIM: &[&str] = &["pre", "code", "kbd", "samp"];
 
+/// Classes of runs already set apart from the vertical flow (an Aozora
+/// 縦中横 or 横組み run): CJK rules do not apply inside either.
+pub const VERBATIM_CLASSES: &[&str] = &["tcy", "yoko"];
+
 /// Elements written as `<x/>`.
 pub const VOID: &[&str] = &["br", "hr", "wbr"];
 
@@ -157,7 +161,11 @@ fn write_nodes(
                     continue;
                 }
                 write_start_tag(out, element.name, &element.attrs);
-                let verbatim = verbatim || VERBATIM.contains(&element.name);
+                let verbatim = verbatim
+                    || VERBATIM.contains(&element.name)
+                    || element
+                        .attr("class")
+                        .is_some_and(|c| VERBATIM_CLASSES.contains(&c));
                 write_nodes(&element.children, verbatim, out, text);
                 out.push_str("</");
                 out.push_str(element.name);

@@ -253,4 +253,23 @@ mod tests {
             "<p>第<span class=\"tcy\">12</span>章「好」<code>a12 “x”</code> a &amp; <span class=\"tcy\">12</span></p>"
         );
     }
+
+    #[test]
+    fn runs_set_apart_keep_their_text() {
+        let span = |class: &str, text: &str| {
+            let mut e = crate::document::Element::new("span", vec![Node::Text(text.into())]);
+            e.attrs.push(("class", class.into()));
+            Node::Element(e)
+        };
+        let mut out = String::new();
+        write_nodes(
+            &mut out,
+            &[span("tcy", "12"), span("yoko", "“No. 12”")],
+            &vertical(),
+        );
+        assert_eq!(
+            out,
+            "<span class=\"tcy\">12</span><span class=\"yoko\">“No. 12”</span>"
+        );
+    }
 }

@@ -1,0 +1,48 @@
+//! Gaiji notes (外字注記): `※［＃「てへん＋丑」、第4水準2-12-93］` stands for a
+//! character the source's encoding lacks. A `U+XXXX` code or a JIS X 0213
+//! men-ku-ten code gives the character; otherwise the description is all
+//! there is, shown in 〔〕.
+
+/// Whether the annotation after a `※` is a gaiji note: a description in
+/// 「」 or a code.
+pub(super) fn is_note(note: &str) -> bool {
+    note.starts_with('「') || note.contains("水準") || note.contains("U+")
+}
+
+/// The character(s) a gaiji note stands for, or its description when no
+/// code resolves.
+pub(super) fn resolve(note: &str) -> Result<String, String> {
+    if let Some(c) = unicode(note) {
+        return Ok(c.to_string());
+    }
+    let description = note
+        .strip_prefix('「')
+        .and_then(|rest| rest.split_once('」'))
+        .map_or(note, |(description, _)| description);
+    Err(description.to_string())
+}
+
+/// The `U+XXXX` code in `note`.
+fn unicode(note: &str) -> Option<char> {
+    let at = note.find("U+")?;
+    let hex: String = note[at + 2..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .take(6)
+        .collect();
+    u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_resolve_descriptions_remain() {
+        assert_eq!(resolve("「てへん＋丑」、U+626D、8-4").unwrap(), "扭");
+        assert_eq!(resolve("「口＋世」、123-4").unwrap_err(), "口＋世");
+        assert_eq!(resolve("「x」、U+D800").unwrap_err(), "x");
+        assert!(is_note("「口＋世」、123-4"));
+        assert!(!is_note("改ページ"));
+    }
+}
