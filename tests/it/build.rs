@@ -1472,11 +1472,15 @@ fn two_builds_writing_one_path_leave_one_whole_book() {
     }
 }
 
-// ---- Aozora Bunko notation (issue 10, first part) ------------------------------
+// ---- Aozora Bunko notation (issue 10) ------------------------------------------
 
 /// Builds `essay` (in both editions) and returns the preview's and the full
 /// edition's entries.
 fn aozora_book(essay: &Path) -> (Vec<Entry>, Vec<Entry>) {
+    aozora_book_in(essay, "vertical")
+}
+
+fn aozora_book_in(essay: &Path, layout: &str) -> (Vec<Entry>, Vec<Entry>) {
     let out = tempfile::tempdir().unwrap();
     let book = out.path().join("book.epub");
     let essay = essay.to_str().unwrap();
@@ -1486,7 +1490,7 @@ fn aozora_book(essay: &Path) -> (Vec<Entry>, Vec<Entry>) {
             "build",
             essay,
             "--layout",
-            "vertical",
+            layout,
             "--edition",
             "both",
             "-o",
@@ -1561,3 +1565,96 @@ fn real_aozora_texts_keep_every_heading_and_no_annotation() {
         assert!(!all.contains("テキスト中に現れる記号"), "{file}");
     }
 }
+
+/// Headings an Aozora source marks: `「X」は…見出し` references and
+/// `ここから…見出し` stretches (one heading line each); the closing
+/// annotations end in `終わり］` and do not count.
+fn marked_headings(source: &str) -> usize {
+    source.matches("見出し］").count()
+}
+
+#[test]
+fn every_aozora_annotation_family_is_rendered() {
+    let fixture = repo().join("tests/fixtures/aozora/庭の四季.txt");
+    let source = fs::read_to_string(&fixture).unwrap();
+    for layout in ["vertical", "horizontal"] {
+        let (_, full) = aozora_book_in(&fixture, layout);
+        let all = everything(&full);
+        assert!(!all.contains("［＃") && !all.contains("※［"), "{layout}");
+        assert_eq!(toc_entries(&full), marked_headings(&source) + 1);
+        for rendered in [
+            "<h2 id=\"s1\">春の章</h2>",
+            "<h3 id=\"s2\">一　梅</h3>",
+            "<h4 id=\"s6\">冬の朝</h4>",
+            "<em class=\"bouten sesame\">かならず</em>",
+            "<em class=\"bouten open-sesame\">白い花</em>",
+            "<em class=\"bouten sesame left\">鳥の名</em>",
+            "<em class=\"bouten cross\">いない</em>",
+            "<span class=\"bosen wavy\">氷が張る</span>",
+            "<span class=\"bosen dashed left\">消える</span>",
+            "<b>六月</b>",
+            "<i>plum</i>",
+            "<span class=\"tcy\">１２</span>",
+            "<span class=\"yoko\">IKE NO HATA</span>",
+            "<span class=\"warichu\">昔は舟をつないだという</span>",
+            "<span class=\"kakomi\">注意</span>",
+            "H<sub>2</sub>O",
+            "m<sup>2</sup>",
+            "<ruby class=\"left\">イケノハタ<rp>（</rp><rt>いけのはた</rt>",
+            "<p class=\"jisage-2 noindent\">雨だれ",
+            "<p class=\"jisage-3 hang-3\">祖父の言葉",
+            "<p class=\"jisage-2 hang-1\">父の言葉",
+            "<p class=\"chitsuki noindent\">（雨の日",
+            "<p class=\"chiage-2 noindent\">祖父記す",
+            "雪<sub class=\"kaeriten\">レ</sub>見<sub class=\"kaeriten\">二</sub>",
+            "学<sup class=\"okurigana\">ビテ</sup>",
+            "<span class=\"smaller-2\">（足あとは三つ）</span>",
+            "<span class=\"kogaki\">っ</span>",
+            "<p><b>雪の日だけは",
+            "alt=\"窓から見た庭\"/><figcaption>窓から見た庭</figcaption>",
+            "<ruby>〔魚＋雪〕<rp>（</rp><rt>たら</rt>",
+        ] {
+            assert!(all.contains(rendered), "{layout}: {rendered}");
+        }
+        // 改丁, 改見開き and 改段 start new pages too.
+        assert_eq!(all.matches("<div class=\"page-break\"></div>").count(), 3);
+        let opf = text(&full, "OEBPS/package.opf");
+        assert!(opf.contains("media-type=\"image/png\""), "{opf}");
+    }
+}
+
+#[test]
+fn a_paid_part_in_an_aozora_text_leaks_nothing() {
+    let mut sources = vec![repo().join("tests/fixtures/aozora/庭の四季.txt")];
+    let texts = repo().join("../shared/real-texts");
+    if texts.is_dir() {
+        sources.extend(["aozora-botchan.txt", "aozora-kokoro.txt"].map(|f| texts.join(f)));
+    } else {
+        eprintln!("../shared/real-texts is absent: only the fixture is checked");
+    }
+    for source in sources {
+        let text_in = fs::read_to_string(&source).unwrap().replace("\r\n", "\n");
+        let lines: Vec<&str> = text_in.lines().collect();
+        // Around the first heading after the legend: the heading, the
+        // annotations and a sentence of our own go paid.
+        let heading = lines
+            .iter()
+            .position(|l| l.contains("見出し］") && !l.contains("ここ"))
+            .unwrap();
+        let mut copy: Vec<String> = lines[..heading].iter().map(|l| l.to_string()).collect();
+        copy.push("##paidbegin##".into());
+        copy.push("　有料の一文、ここから先は読者だけのもの。［＃「有料」に傍点］".into());
+        copy.extend(lines[heading..heading + 4].iter().map(|l| l.to_string()));
+        copy.push("##paidend##".into());
+        copy.extend(lines[heading + 4..].iter().map(|l| l.to_string()));
+        let dir = tempfile::tempdir().unwrap();
+        let essay = dir.path().join(source.file_name().unwrap());
+        fs::write(&essay, copy.join("\n")).unwrap();
+        let (preview, full) = aozora_book(&essay);
+        let shown = everything(&preview);
+        assert!(!shown.contains("読者だけのもの"), "{}", source.display());
+        assert!(everything(&full).contains("読者だけのもの"));
+        assert!(toc_entries(&preview) < toc_entries(&full));
+    }
+}
+

@@ -538,8 +538,9 @@ fn header_authors(header: &[String]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Makes the shallowest heading level used level 1 (a text whose headings
-/// are all 中見出し has no level 1 otherwise).
+/// Makes the shallowest heading level used level 2, the first below the
+/// essay's own title: 大, 中 and 小見出し become `h2`–`h4` when all three
+/// are used, and a text whose headings are all 中見出し gets `h2`.
 fn normalise_heading_levels(essay: &mut Essay) {
     let levels = essay
         .parts
@@ -555,7 +556,7 @@ fn normalise_heading_levels(essay: &mut Essay) {
     for part in &mut essay.parts {
         for block in &mut part.blocks {
             if let Block::Heading { level, .. } = block {
-                *level -= shallowest - 1;
+                *level = *level + 2 - shallowest;
             }
         }
     }
@@ -632,14 +633,14 @@ mod tests {
         assert_eq!(
             texts(&essay),
             [
-                "h2:一",
+                "h3:一",
                 "p:[em.bouten.sesame:猫]は扭った。",
                 "div.page-break:",
-                "h3:二",
+                "h4:二",
                 "p.noindent:「〔口＋世〕」と言った。",
-                "h3:三",
+                "h4:三",
                 "p.noindent:本文",
-                "h1:四",
+                "h2:四",
             ]
         );
         let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
