@@ -3,6 +3,7 @@
 
 pub mod aozora;
 pub mod headings;
+pub(crate) mod jisx0213;
 pub mod markdown;
 pub mod nesting;
 pub mod sanitize;
