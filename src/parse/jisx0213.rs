@@ -68,13 +68,13 @@ fn number(text: &str) -> Option<u8> {
     if text.is_empty() || text.chars().count() > 3 {
         return None;
     }
-    let value = text.chars().try_fold(0u16, |value, ch| {
+    let value = text.chars().try_fold(0u32, |value, ch| {
         let digit = match ch {
             '0'..='9' => u32::from(ch) - u32::from('0'),
             '０'..='９' => u32::from(ch) - u32::from('０'),
             _ => return None,
         };
-        Some(value * 10 + digit as u16)
+        Some(value * 10 + digit)
     })?;
     u8::try_from(value).ok()
 }
