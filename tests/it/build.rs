@@ -1563,6 +1563,8 @@ fn real_aozora_texts_keep_every_heading_and_no_annotation() {
         let all = everything(&full);
         assert!(!all.contains("［＃") && !all.contains("※［"), "{file}");
         assert!(!all.contains("テキスト中に現れる記号"), "{file}");
+        // Every gaiji note has a JIS X 0213 code that resolves.
+        assert!(!all.contains('〔'), "{file}");
     }
 }
 
@@ -1613,6 +1615,8 @@ fn every_aozora_annotation_family_is_rendered() {
             "<p><b>雪の日だけは",
             "alt=\"窓から見た庭\"/><figcaption>窓から見た庭</figcaption>",
             "<ruby>〔魚＋雪〕<rp>（</rp><rt>たら</rt>",
+            // Gaiji by JIS X 0213 code and by Unicode code point.
+            "絵の下には枻の字が一つ、埼の字が一つ",
         ] {
             assert!(all.contains(rendered), "{layout}: {rendered}");
         }
@@ -1657,4 +1661,3 @@ fn a_paid_part_in_an_aozora_text_leaks_nothing() {
         assert!(toc_entries(&preview) < toc_entries(&full));
     }
 }
-

@@ -3,6 +3,8 @@
 //! men-ku-ten code gives the character; otherwise the description is all
 //! there is, shown in 〔〕.
 
+use super::jisx0213;
+
 /// Whether the annotation after a `※` is a gaiji note: a description in
 /// 「」 or a code.
 pub(super) fn is_note(note: &str) -> bool {
@@ -14,6 +16,11 @@ pub(super) fn is_note(note: &str) -> bool {
 pub(super) fn resolve(note: &str) -> Result<String, String> {
     if let Some(c) = unicode(note) {
         return Ok(c.to_string());
+    }
+    if let Some(text) = jisx0213::parse_code(note)
+        .and_then(|(plane, row, cell)| jisx0213::char_at(plane, row, cell))
+    {
+        return Ok(text.to_string());
     }
     let description = note
         .strip_prefix('「')
@@ -41,6 +48,10 @@ mod tests {
     fn codes_resolve_descriptions_remain() {
         assert_eq!(resolve("「てへん＋丑」、U+626D、8-4").unwrap(), "扭");
         assert_eq!(resolve("「口＋世」、123-4").unwrap_err(), "口＋世");
+        assert_eq!(resolve("「てへん＋劣」、第3水準1-84-77").unwrap(), "挘");
+        assert_eq!(resolve("「てへん＋丑」、第4水準2-12-93").unwrap(), "扭");
+        // A code the table does not hold keeps the description.
+        assert_eq!(resolve("「x」、第3水準1-13-80").unwrap_err(), "x");
         assert_eq!(resolve("「x」、U+D800").unwrap_err(), "x");
         assert!(is_note("「口＋世」、123-4"));
         assert!(!is_note("改ページ"));

@@ -12,6 +12,7 @@
 //! blocks, keeping the stretches `［＃ここから…］` opens.
 
 mod gaiji;
+mod jisx0213;
 mod line;
 mod note;
 
