@@ -131,9 +131,14 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
             // a paid part there stays in the body, where editions choose.
             if number >= colophon_start && segment.access == Access::Free {
                 let mut nodes = colophon.read(line, number).nodes;
+                // Dates under a 底本 line keep the source's indent.
+                let layout = Layout {
+                    own_indent: leading_spaces(&nodes),
+                    ..Layout::default()
+                };
                 trim(&mut nodes);
                 if !nodes.is_empty() {
-                    essay.colophon.push(paragraph(nodes, "noindent".into()));
+                    essay.colophon.push(paragraph_with(nodes, &layout));
                 }
                 continue;
             }
@@ -752,6 +757,11 @@ mod tests {
             colophon,
             ["底本：「架空の本」架空書房", "2024年発行", "入力：某"]
         );
+        // The dates keep the source's indent.
+        let Block::Element(dates) = &essay.colophon[1] else {
+            panic!()
+        };
+        assert_eq!(dates.attr("class"), Some("indent-3"));
         // Paid text there stays in the body, where editions choose.
         let (essay, _) = parse_str("　本文。\n底本：甲\n##paidbegin##\n秘密\n##paidend##\n");
         assert_eq!(essay.colophon.len(), 1);
