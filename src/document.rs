@@ -58,6 +58,10 @@ pub const VERBATIM_CLASSES: &[&str] = &["tcy", "yoko"];
 /// Elements written as `<x/>`.
 pub const VOID: &[&str] = &["br", "hr", "wbr"];
 
+/// The class of the empty `div` that ends a page: what follows starts a
+/// new XHTML file, the one page break every reading engine honours.
+pub const PAGE_BREAK: &str = "page-break";
+
 impl Element {
     /// An element without attributes.
     pub fn new(name: &'static str, children: Vec<Node>) -> Self {
@@ -66,6 +70,20 @@ impl Element {
             attrs: Vec::new(),
             children,
         }
+    }
+
+    /// An empty block after which a new page starts (see [`PAGE_BREAK`]).
+    pub fn page_break() -> Self {
+        Element {
+            name: "div",
+            attrs: vec![("class", PAGE_BREAK.to_string())],
+            children: Vec::new(),
+        }
+    }
+
+    /// Whether this is a [`Element::page_break`].
+    pub fn is_page_break(&self) -> bool {
+        self.name == "div" && self.children.is_empty() && self.attr("class") == Some(PAGE_BREAK)
     }
 
     /// The value of attribute `key`, if set.
@@ -263,14 +281,16 @@ fn next_ruby(text: &str) -> Option<(&str, &str, &str, &str)> {
 }
 
 fn is_kanji(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '々' | '〆' | 'ヶ')
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}' | '々' | '〆' | '〻' | 'ヶ')
 }
 
-/// Readings are kana (and the prolonged sound mark); anything else in 《》
-/// after kanji is a title mark, as in Chinese 《书名》.
+/// Readings are kana (with the prolonged sound mark and the kana
+/// iteration marks 〱〲〳〴〵, joined by a word joiner); anything else in
+/// 《》 after kanji is a title mark, as in Chinese 《书名》.
 fn is_reading(text: &str) -> bool {
-    text.chars()
-        .all(|c| matches!(c, '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}'))
+    text.chars().all(|c| {
+        matches!(c, '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}' | '\u{3031}'..='\u{3035}' | '\u{2060}')
+    })
 }
 
 #[cfg(test)]

@@ -75,6 +75,8 @@ pub struct ChapterWriter<'a> {
     /// How many pages were finished.
     finished: usize,
     body: String,
+    /// Length of the chapter title opening the first page.
+    title_len: usize,
     sections: usize,
     rules: &'a TextRules,
 }
@@ -96,6 +98,7 @@ impl<'a> ChapterWriter<'a> {
             title,
             pages: Vec::new(),
             finished: 0,
+            title_len: body.len(),
             body,
             sections: 0,
             rules,
@@ -121,6 +124,15 @@ impl<'a> ChapterWriter<'a> {
             Content::Notice(text) => {
                 let class = [("class", "paid-notice".to_string())];
                 self.element("p", &class, &[Node::Text(text.to_string())]);
+                None
+            }
+            Content::Block(Block::Element(element)) if element.is_page_break() => {
+                // A new file: readers that paginate with CSS columns ignore
+                // `break-before`, none ignores a file boundary.
+                let only_title = self.finished == 0 && self.body.len() == self.title_len;
+                if !self.body.is_empty() && !only_title {
+                    self.flush();
+                }
                 None
             }
             Content::Block(Block::Element(element)) => {

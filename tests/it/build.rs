@@ -1522,11 +1522,10 @@ fn aozora_notation_is_read_not_printed() {
     // A gaiji note with a U+ code is its character; ruby is ruby.
     assert!(all.contains("扭った紙"), "gaiji");
     assert!(all.contains("<ruby>窓辺<rp>（</rp><rt>まどべ</rt>"), "ruby");
-    // 改ページ starts a new page; dialogue the source does not indent gets no indent.
-    assert!(
-        all.contains("<div class=\"page-break\"></div>"),
-        "page break"
-    );
+    // 改ページ starts a new file; dialogue the source does not indent gets no indent.
+    let second = text(&full, "OEBPS/c0001-2.xhtml");
+    assert!(second.contains("<h2 id=\"s2\">二</h2>"), "{second}");
+    assert!(!all.contains("class=\"page-break\""), "page break");
     assert!(all.contains("<p class=\"noindent\">「おはよう」"), "indent");
     assert!(all.contains("鳴いた") && !everything(&preview).contains("鳴いた"));
     // The colophon is on a page of its own, last in the spine, in both editions.
@@ -1620,8 +1619,14 @@ fn every_aozora_annotation_family_is_rendered() {
         ] {
             assert!(all.contains(rendered), "{layout}: {rendered}");
         }
-        // 改丁, 改見開き and 改段 start new pages too.
-        assert_eq!(all.matches("<div class=\"page-break\"></div>").count(), 3);
+        // 改丁, 改見開き and 改段 start new files too.
+        let pages: Vec<&str> = full
+            .iter()
+            .map(|e| e.name.as_str())
+            .filter(|n| n.starts_with("OEBPS/c0001"))
+            .collect();
+        assert_eq!(pages.len(), 4, "{pages:?}");
+        assert!(text(&full, "OEBPS/c0001-2.xhtml").contains(">三　雨</h3>"));
         let opf = text(&full, "OEBPS/package.opf");
         assert!(opf.contains("media-type=\"image/png\""), "{opf}");
     }

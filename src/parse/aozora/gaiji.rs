@@ -5,12 +5,6 @@
 
 use super::jisx0213;
 
-/// Whether the annotation after a `※` is a gaiji note: a description in
-/// 「」 or a code.
-pub(super) fn is_note(note: &str) -> bool {
-    note.starts_with('「') || note.contains("水準") || note.contains("U+")
-}
-
 /// The character(s) a gaiji note stands for, or its description when no
 /// code resolves.
 pub(super) fn resolve(note: &str) -> Result<String, String> {
@@ -22,10 +16,11 @@ pub(super) fn resolve(note: &str) -> Result<String, String> {
     {
         return Ok(text.to_string());
     }
-    let description = note
-        .strip_prefix('「')
-        .and_then(|rest| rest.split_once('」'))
-        .map_or(note, |(description, _)| description);
+    // 「てへん＋丑」、… or 二の字点、…
+    let description = match note.strip_prefix('「') {
+        Some(rest) => rest.split_once('」').map_or(rest, |(d, _)| d),
+        None => note.split('、').next().unwrap_or(note),
+    };
     Err(description.to_string())
 }
 
@@ -53,7 +48,11 @@ mod tests {
         // A code the table does not hold keeps the description.
         assert_eq!(resolve("「x」、第3水準1-13-80").unwrap_err(), "x");
         assert_eq!(resolve("「x」、U+D800").unwrap_err(), "x");
-        assert!(is_note("「口＋世」、123-4"));
-        assert!(!is_note("改ページ"));
+        // A description without 「」 and a code.
+        assert_eq!(resolve("二の字点、1-2-22").unwrap(), "〻");
+        assert_eq!(
+            resolve("小書き平仮名ん、168-12").unwrap_err(),
+            "小書き平仮名ん"
+        );
     }
 }

@@ -8,6 +8,8 @@
 //! (ruby readings left out), searched within [`WINDOW`] bytes, so a line
 //! costs linear time however many annotations it holds.
 
+use std::borrow::Cow;
+
 use crate::document::{self, Element, Node};
 
 use super::gaiji;
@@ -51,6 +53,8 @@ pub(super) struct Reader {
 impl Reader {
     /// Reads `text`, line `number` of the file.
     pub(super) fn read(&mut self, text: &str, number: usize) -> Line {
+        let text = kunojiten(text);
+        let text = text.as_ref();
         let mut builder = Builder::default();
         for style in std::mem::take(&mut self.carried) {
             builder.open.push((style, 0));
@@ -64,9 +68,8 @@ impl Reader {
             let note = &rest[open + "［＃".len()..close];
             let before = &rest[..open];
             rest = &rest[close + '］'.len_utf8()..];
-            if let Some(head) = before.strip_suffix('※')
-                && gaiji::is_note(note)
-            {
+            // `※［＃…］` is always a gaiji note.
+            if let Some(head) = before.strip_suffix('※') {
                 builder.pending.push_str(head);
                 match gaiji::resolve(note) {
                     Ok(text) => builder.pending.push_str(&text),
@@ -153,6 +156,19 @@ impl Reader {
         }
         true
     }
+}
+
+/// `text` with くの字点 written as Aozora texts write them (`／＼`, voiced
+/// `／″＼`) as the characters 〳〵 and 〴〵, joined by a word joiner so
+/// that no line break parts them.
+fn kunojiten(text: &str) -> Cow<'_, str> {
+    if !text.contains('／') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.replace("／″＼", "〴\u{2060}〵")
+            .replace("／＼", "〳\u{2060}〵"),
+    )
 }
 
 /// The element a style wraps its run in.
@@ -405,6 +421,15 @@ mod tests {
             "学[sub.kaeriten:二]而時習[sub.kaeriten:一レ]之"
         );
         assert_eq!(read("不［＃（ズ）］").0, "不[sup.okurigana:ズ]");
+        // くの字点, in the text and in a reading.
+        assert_eq!(
+            read("悉《こと／＼》く、ドロ／″＼と").0,
+            "[ruby:悉《こと〳\u{2060}〵》]く、ドロ〴\u{2060}〵と"
+        );
+        assert_eq!(
+            read("滔※［＃二の字点、1-2-22］《たう／＼》").0,
+            "[ruby:滔〻《たう〳\u{2060}〵》]"
+        );
         assert_eq!(
             read("猫が※［＃「てへん＋丑」、U+626D、8-4］《ね》った").0,
             "猫が[ruby:扭《ね》]った"

@@ -191,6 +191,8 @@ struct Body {
     /// The last illustration, held back while a caption on the next line
     /// could still be its, with the access of the part it is in.
     figure: Option<(Element, Access)>,
+    /// The last line was part of a heading stretch's heading.
+    joining_heading: bool,
 }
 
 impl Body {
@@ -201,6 +203,7 @@ impl Body {
             images: ImagePacker::new(path),
             stretches: Vec::new(),
             figure: None,
+            joining_heading: false,
         }
     }
 
@@ -228,10 +231,14 @@ impl Body {
             // A caption with no illustration to go with is text.
             nodes.extend(caption.children);
         }
+        let heading = |b: &note::Block| matches!(b, note::Block::Style(note::Style::Heading(_)));
+        if line.opened.iter().any(heading) || !self.stretches.iter().any(|(b, _)| heading(b)) {
+            self.joining_heading = false;
+        }
         self.stretches
             .extend(line.opened.iter().map(|b| (b.clone(), number)));
         if line.page_break {
-            essay.push(access, page_break());
+            essay.push(access, Block::Element(Element::page_break()));
         }
         trim(&mut nodes);
         if !nodes.is_empty() {
@@ -248,13 +255,21 @@ impl Body {
                 }
             }
             if let Some(level) = whole_heading {
-                essay.push(
-                    access,
-                    Block::Heading {
-                        level,
-                        content: nodes,
-                    },
-                );
+                // The lines of one ［＃ここから…見出し］ stretch are one heading.
+                match last_heading(essay, access).filter(|_| self.joining_heading) {
+                    Some(content) => {
+                        content.push(Node::Element(Element::new("br", Vec::new())));
+                        content.extend(nodes);
+                    }
+                    None => essay.push(
+                        access,
+                        Block::Heading {
+                            level,
+                            content: nodes,
+                        },
+                    ),
+                }
+                self.joining_heading = true;
             } else {
                 let (before, heading, after) = split_heading(nodes);
                 let layout = self.layout(&line, own_indent);
@@ -409,13 +424,6 @@ fn paragraph(nodes: Vec<Node>, class: String) -> Block {
     Block::Element(p)
 }
 
-/// An empty block that starts a new page.
-fn page_break() -> Block {
-    let mut div = Element::new("div", Vec::new());
-    div.attrs.push(("class", "page-break".to_string()));
-    Block::Element(div)
-}
-
 /// Whether a `ここで…終わり` of `family` closes `block`.
 fn closes(family: BlockFamily, block: &note::Block) -> bool {
     match (family, block) {
@@ -423,6 +431,16 @@ fn closes(family: BlockFamily, block: &note::Block) -> bool {
         (BlockFamily::AlignEnd, note::Block::AlignEnd(_)) => true,
         (BlockFamily::Style(family), note::Block::Style(style)) => style.family() == family,
         _ => false,
+    }
+}
+
+/// The content of the essay's last block if it is a heading in a part with
+/// `access`.
+fn last_heading(essay: &mut Essay, access: Access) -> Option<&mut Vec<Node>> {
+    let part = essay.parts.last_mut().filter(|p| p.access == access)?;
+    match part.blocks.last_mut()? {
+        Block::Heading { content, .. } => Some(content),
+        Block::Element(_) => None,
     }
 }
 
@@ -634,7 +652,7 @@ mod tests {
     #[test]
     fn headings_breaks_and_gaiji() {
         let (essay, warnings) = parse_str(
-            "［＃５字下げ］一［＃「一」は中見出し］\n　猫は※［＃「てへん＋丑」、U+626D、12-3］った。［＃「猫」に傍点］\n［＃改ページ］\n［＃３字下げ］二［＃「二」は小見出し］\n「※［＃「口＋世」、12-3］」と言った。［＃謎］\n三［＃「三」は同行小見出し］　本文\n［＃ここから大見出し］\n四\n［＃ここで大見出し終わり］\n",
+            "［＃５字下げ］一［＃「一」は中見出し］\n　猫は※［＃「てへん＋丑」、U+626D、12-3］った。［＃「猫」に傍点］\n［＃改ページ］\n［＃３字下げ］二［＃「二」は小見出し］\n「※［＃「口＋世」、12-3］」と言った。［＃謎］\n三［＃「三」は同行小見出し］　本文\n［＃ここから大見出し］\n四\n\n　――副題――\n［＃ここで大見出し終わり］\n",
         );
         assert_eq!(
             texts(&essay),
@@ -646,7 +664,7 @@ mod tests {
                 "p.noindent:「〔口＋世〕」と言った。",
                 "h4:三",
                 "p.noindent:本文",
-                "h2:四",
+                "h2:四[br:]――副題――",
             ]
         );
         let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
