@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::book::{Book, Cover, FontFile, PreviewText};
+use crate::creator::{Creator, Role};
 use crate::decode::{self, Reading};
 use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
@@ -145,12 +146,21 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         .filter(|a| !a.trim().is_empty())
         .cloned()
         .collect();
+    let credited = essays.iter().flat_map(|e| &e.creators);
     if authors.is_empty() {
         // The authors the essays name themselves (an Aozora header), in order.
-        for author in essays.iter().flat_map(|e| &e.authors) {
-            if !authors.contains(author) {
-                authors.push(author.clone());
+        for author in credited.clone().filter(|c| c.role == Role::Author) {
+            if !authors.contains(&author.name) {
+                authors.push(author.name.clone());
             }
+        }
+    }
+    // Translators, editors and illustrators stay credited whoever the
+    // authors are: `--author` names the authors only.
+    let mut contributors: Vec<Creator> = Vec::new();
+    for contributor in credited.filter(|c| c.role != Role::Author) {
+        if !contributors.contains(contributor) {
+            contributors.push(contributor.clone());
         }
     }
     if authors.is_empty() {
@@ -191,6 +201,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let book = Book {
         title,
         authors,
+        contributors,
         preview: PreviewText {
             notice: options
                 .notice

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::document::{self, Element};
 use crate::error::{Error, Result, Warning};
-use crate::essay::{Access, Block, Essay};
+use crate::essay::{Access, Block, Creator, Essay};
 use crate::paid;
 use crate::parse::checked_title;
 
@@ -87,7 +87,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: checked_title(path, title)?,
-        authors: header_authors(&shape.header),
+        creators: header_creators(&shape.header),
         colophon: Vec::new(),
         parts: Vec::new(),
     };
@@ -181,20 +181,20 @@ fn refuse_annotated_markers(path: &Path, text: &str, legend_end: usize) -> Resul
     Ok(())
 }
 
-/// The authors the header names: the line after the title, or the last
-/// header line that is not a translator's, editor's or illustrator's.
-fn header_authors(header: &[String]) -> Vec<String> {
-    let is_contributor = |l: &&String| {
-        ["訳", "編", "編訳", "校訂", "画", "絵"]
-            .iter()
-            .any(|role| l.ends_with(role))
-    };
-    header[1..]
+/// The people the header credits: the author (the last line after the
+/// title that is not a credit such as `山田太郎訳`), then the translators,
+/// editors and illustrators credited after it, in order.
+fn header_creators(header: &[String]) -> Vec<Creator> {
+    let lines = &header[1..];
+    let author = lines
         .iter()
-        .rev()
-        .find(|l| !is_contributor(l))
-        .map(|author| vec![author.clone()])
-        .unwrap_or_default()
+        .rposition(|l| Creator::contributor_of(l).is_none());
+    let credits = &lines[author.map_or(0, |at| at + 1)..];
+    author
+        .map(|at| Creator::author(lines[at].clone()))
+        .into_iter()
+        .chain(credits.iter().filter_map(|l| Creator::contributor_of(l)))
+        .collect()
 }
 
 /// Annotations left out of the text, counted for one warning.
@@ -364,7 +364,7 @@ mod tests {
         let (essay, warnings) = parse_str("　雨の朝だった。\n");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(essay.title, "窓辺の記録");
-        assert_eq!(essay.authors, ["山田花子"]);
+        assert_eq!(essay.creators, [Creator::author("山田花子")]);
         assert_eq!(texts(&essay), ["雨の朝だった。"]);
         assert!(looks_like(HEADER));
         assert!(!looks_like("题\n正文\n"));
@@ -418,11 +418,24 @@ mod tests {
 
     #[test]
     fn a_translator_is_not_the_author() {
+        let creators = |lines: &[&str]| -> Vec<(String, &'static str)> {
+            let header: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            header_creators(&header)
+                .into_iter()
+                .map(|c| (c.name, c.role.marc_code()))
+                .collect()
+        };
         assert_eq!(
-            header_authors(&["題".into(), "作者甲".into(), "訳者乙訳".into()]),
-            ["作者甲"]
+            creators(&["題", "副題", "作者甲", "訳者乙訳", "編者丙編"]),
+            [
+                ("作者甲".into(), "aut"),
+                ("訳者乙".into(), "trl"),
+                ("編者丙".into(), "edt")
+            ]
         );
-        assert!(header_authors(&["題".into()]).is_empty());
+        // A title alone credits nobody; a credit alone is no author.
+        assert!(creators(&["題"]).is_empty());
+        assert_eq!(creators(&["題", "丁絵"]), [("丁".into(), "ill")]);
     }
 
     #[test]
