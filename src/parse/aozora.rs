@@ -34,6 +34,21 @@ struct Shape {
     legend_end: usize,
 }
 
+impl Shape {
+    /// A text without the legend read as Aozora anyway (`--input-format
+    /// aozora`): its first non-blank line is the title and the whole header.
+    fn title_only(text: &str) -> Option<Shape> {
+        let (index, title) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim().is_empty())?;
+        Some(Shape {
+            header: vec![title.trim().to_string()],
+            legend_end: index + 1,
+        })
+    }
+}
+
 /// Whether `text` is an Aozora Bunko text.
 pub fn looks_like(text: &str) -> bool {
     shape(text).is_some()
@@ -74,9 +89,10 @@ fn shape(text: &str) -> Option<Shape> {
     })
 }
 
-/// Parses an Aozora Bunko text (see [`looks_like`]).
+/// Parses an Aozora Bunko text (see [`looks_like`]); one without the
+/// header and legend has its first line as title.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
-    let Some(shape) = shape(text) else {
+    let Some(shape) = shape(text).or_else(|| Shape::title_only(text)) else {
         return Err(Error::Empty {
             path: path.to_path_buf(),
         });
