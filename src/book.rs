@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::essay::Essay;
+use crate::essay::{Creator, Essay};
 use crate::typeset::Layout;
 
 /// Everything needed to make any edition of one book.
@@ -14,6 +14,8 @@ pub struct Book {
     pub title: String,
     /// Authors, in order; never empty.
     pub authors: Vec<String>,
+    /// Translators, editors and illustrators the essays credit, in order.
+    pub contributors: Vec<Creator>,
     /// BCP 47 language tag used everywhere in the book.
     pub lang: String,
     /// Horizontal or vertical text.
@@ -110,6 +112,7 @@ pub(crate) mod tests {
         Book {
             title: "书".into(),
             authors: vec!["某".into()],
+            contributors: Vec::new(),
             lang: "zh-Hans".into(),
             layout: Layout::Horizontal,
             identifier: None,
@@ -125,7 +128,7 @@ pub(crate) mod tests {
             essays: vec![Essay {
                 path: "e.txt".into(),
                 title: "题".into(),
-                authors: Vec::new(),
+                creators: Vec::new(),
                 colophon: Vec::new(),
                 parts,
             }],

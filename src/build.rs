@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::book::{Book, Cover, FontFile, PreviewText};
+use crate::creator::{Creator, Role};
 use crate::decode::{self, Reading};
 use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 use crate::lang;
 use crate::media;
-use crate::parse::{self, Format, HeadingRules};
+use crate::parse::{self, Format, HeadingRules, InputFormat};
 use crate::settings::Options;
 
 /// The essay files `inputs` name: files as given, folders searched
@@ -94,18 +95,21 @@ fn leads_inside(path: &Path, root: &Path) -> bool {
         .is_ok_and(|target| target.starts_with(root))
 }
 
-/// Reads, decodes and parses one essay file.
+/// Reads, decodes and parses one essay file, as `format` says (unset: as
+/// [`InputFormat::detect`] finds it).
 pub fn load_essay(
     path: &Path,
     reading: Reading,
+    format: Option<InputFormat>,
     headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
-    let format = Format::of(path).ok_or_else(|| Error::NotAnEssay {
+    let by_name = Format::of(path).ok_or_else(|| Error::NotAnEssay {
         path: path.to_path_buf(),
     })?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let decoded = decode::decode_owned(path, bytes, reading)?;
-    let (essay, mut warnings) = parse::parse(path, &decoded.text, format, headings)?;
+    let format = format.unwrap_or_else(|| InputFormat::detect(by_name, &decoded.text));
+    let (essay, mut warnings) = parse::parse_as(path, &decoded.text, format, headings)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);
     Ok((essay, all))
@@ -116,8 +120,9 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let (files, mut warnings) = essay_files(inputs)?;
     let mut essays = Vec::with_capacity(files.len());
     for file in &files {
-        let (essay, mut more) = load_essay(file, options.reading, &options.headings)
-            .map_err(|error| options.explain(error))?;
+        let (essay, mut more) =
+            load_essay(file, options.reading, options.format, &options.headings)
+                .map_err(|error| options.explain(error))?;
         essays.push(essay);
         warnings.append(&mut more);
     }
@@ -145,12 +150,21 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         .filter(|a| !a.trim().is_empty())
         .cloned()
         .collect();
+    let credited = essays.iter().flat_map(|e| &e.creators);
     if authors.is_empty() {
         // The authors the essays name themselves (an Aozora header), in order.
-        for author in essays.iter().flat_map(|e| &e.authors) {
-            if !authors.contains(author) {
-                authors.push(author.clone());
+        for author in credited.clone().filter(|c| c.role == Role::Author) {
+            if !authors.contains(&author.name) {
+                authors.push(author.name.clone());
             }
+        }
+    }
+    // Translators, editors and illustrators stay credited whoever the
+    // authors are: `--author` names the authors only.
+    let mut contributors: Vec<Creator> = Vec::new();
+    for contributor in credited.filter(|c| c.role != Role::Author) {
+        if !contributors.contains(contributor) {
+            contributors.push(contributor.clone());
         }
     }
     if authors.is_empty() {
@@ -191,6 +205,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let book = Book {
         title,
         authors,
+        contributors,
         preview: PreviewText {
             notice: options
                 .notice

@@ -9,6 +9,7 @@ use encoding_rs::Encoding;
 
 use wenji::batch::Shard;
 use wenji::config::Config;
+use wenji::parse::InputFormat;
 use wenji::settings::{self, Flags, Options};
 use wenji::{Editions, Error, Layout, Result, decode, lang};
 
@@ -84,6 +85,11 @@ pub struct BookArgs {
     /// Read every essay in this encoding (utf-8, gb18030, big5, utf-16le, …) [default: detected].
     #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
     pub encoding: Option<&'static Encoding>,
+
+    /// Read every essay as this format, whatever its extension [default: by extension;
+    /// a .txt with the Aozora Bunko header (title, author, notation legend) as aozora].
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
 
     /// Replace bytes that are not valid in the encoding with U+FFFD (and warn) instead of failing.
     #[arg(long)]
@@ -236,6 +242,7 @@ impl BookArgs {
             font: self.font.clone(),
             encoding: self.encoding,
             lossy: self.lossy,
+            format: self.input_format,
             detect_headings: self.no_detect_headings.then_some(false),
             title_page: self.title_page.then_some(true),
             toc_page: self.toc_page.then_some(true),

@@ -37,6 +37,9 @@ pub struct Config {
     pub css: Option<PathBuf>,
     /// Encoding label forced on every essay.
     pub encoding: Option<String>,
+    /// How every essay is read (`aozora`, `plain`, `markdown`); default: by
+    /// extension, a `.txt` in the Aozora Bunko shape as Aozora.
+    pub format: Option<String>,
     /// A TrueType or OpenType font to embed, subset to the book's characters.
     pub font: Option<PathBuf>,
     /// Add a title page after the cover.

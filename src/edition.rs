@@ -63,6 +63,7 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         mark: mark.map(str::trim).filter(|m| !m.is_empty()),
         identifier: identifier(book, edition),
         authors: &book.authors,
+        contributors: &book.contributors,
         lang: &book.lang,
         layout: book.layout,
         modified: book.modified,
@@ -134,7 +135,7 @@ mod tests {
         Essay {
             path: "e.txt".into(),
             title: "T".into(),
-            authors: Vec::new(),
+            creators: Vec::new(),
             colophon: Vec::new(),
             parts: vec![
                 Part {

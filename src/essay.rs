@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub use crate::creator::Creator;
 use crate::document;
 pub use crate::document::{Element, Image, Node};
 pub(crate) use crate::paid::Access;
@@ -15,9 +16,10 @@ pub struct Essay {
     pub path: PathBuf,
     /// The title; always free text.
     pub title: String,
-    /// The authors the essay itself names (an Aozora Bunko header); empty
-    /// for formats without one.
-    pub authors: Vec<String>,
+    /// The people the essay itself credits (an Aozora Bunko header: its
+    /// author, then translators, editors, illustrators), in order; empty for
+    /// formats without one.
+    pub creators: Vec<Creator>,
     /// The essay's colophon (an Aozora Bunko text's `底本：` notes): free
     /// text, set on a page of its own at the end of the book.
     pub colophon: Vec<Block>,

@@ -16,6 +16,7 @@ pub mod batch;
 pub mod book;
 pub mod build;
 pub mod config;
+pub mod creator;
 pub mod decode;
 pub mod document;
 pub mod edition;

@@ -4,7 +4,7 @@
 //! nothing after this point can put paid text into a preview.
 
 use crate::book::{Cover, Typography};
-pub use crate::essay::{Block, Image};
+pub use crate::essay::{Block, Creator, Image};
 use crate::lang;
 use crate::typeset::Layout;
 use crate::typeset::cjk::TextRules;
@@ -22,6 +22,8 @@ pub struct Publication<'a> {
     pub identifier: String,
     /// Authors, in order; never empty.
     pub authors: &'a [String],
+    /// Translators, editors and illustrators, in order.
+    pub contributors: &'a [Creator],
     /// BCP 47 language tag used everywhere in the book.
     pub lang: &'a str,
     /// Horizontal or vertical text.

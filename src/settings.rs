@@ -18,7 +18,7 @@ use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::lang;
-use crate::parse::HeadingRules;
+use crate::parse::{HeadingRules, InputFormat};
 use crate::typeset::Layout;
 
 /// Resolved settings for one book: config file and flags merged, defaults filled in.
@@ -44,6 +44,9 @@ pub struct Options {
     pub font: Option<PathBuf>,
     /// How essays are decoded (forced encoding, `--lossy`).
     pub reading: Reading,
+    /// How essays are parsed; unset: by extension, a `.txt` in the Aozora
+    /// Bunko shape as Aozora ([`InputFormat::detect`]).
+    pub format: Option<InputFormat>,
     /// The config's `encoding` value, when it is the encoding in force (no
     /// `--encoding`): a decoding error then names the key that caused it.
     pub config_encoding: Option<String>,
@@ -80,6 +83,7 @@ impl Default for Options {
                 encoding: None,
                 lossy: false,
             },
+            format: None,
             config_encoding: None,
             base_dir: PathBuf::new(),
             config: None,
@@ -124,6 +128,8 @@ pub struct Flags {
     pub encoding: Option<&'static Encoding>,
     /// `--lossy`.
     pub lossy: bool,
+    /// `--input-format`.
+    pub format: Option<InputFormat>,
     /// `Some(false)` for `--no-detect-headings`.
     pub detect_headings: Option<bool>,
     /// `Some(true)` for `--title-page`.
@@ -183,6 +189,15 @@ pub fn resolve(
             decode::encoding_for_label(label)
                 .map_err(|e| bad_value("encoding", label, e.to_string()))?,
         ),
+        None => None,
+    };
+    let config_format = match &config.format {
+        Some(name) => Some(InputFormat::named(name).ok_or_else(|| {
+            let problem = "not an input format: use \"aozora\", \"plain\" or \"markdown\", \
+                           or leave the key out to go by extension"
+                .to_string();
+            bad_value("format", name, problem)
+        })?),
         None => None,
     };
     if let Some(tag) = &config.lang
@@ -246,6 +261,7 @@ pub fn resolve(
             encoding: flags.encoding.or(config_encoding),
             lossy: flags.lossy || defaults.reading.lossy,
         },
+        format: flags.format.or(config_format).or(defaults.format),
         config_encoding: config.encoding.filter(|_| flags.encoding.is_none()),
         base_dir: match &path {
             Some(path) => path.parent().unwrap_or(Path::new("")).to_path_buf(),
@@ -349,6 +365,10 @@ mod tests {
             ),
             ("lang = \"中文\"", "lang = \"中文\" in book/wenji.toml: "),
             (
+                "format = \"aozorra\"",
+                "format = \"aozorra\" in book/wenji.toml: not an input format",
+            ),
+            (
                 "[headings]\npatterns = [\"(\"]",
                 "[headings] patterns = \"(\" in book/wenji.toml: not a regular expression",
             ),
@@ -358,6 +378,39 @@ mod tests {
                 .to_string();
             assert!(err.starts_with(expected), "{err}");
         }
+    }
+
+    #[test]
+    fn the_input_format_is_the_flags_else_the_configs_else_detected() {
+        let resolved = |flag, config_text: &str| {
+            let flags = Flags {
+                format: flag,
+                ..Flags::default()
+            };
+            resolve(flags, config(config_text), Path::new("."))
+                .unwrap()
+                .format
+        };
+        assert_eq!(resolved(None, ""), None);
+        for (name, format) in [
+            ("aozora", InputFormat::Aozora),
+            ("plain", InputFormat::Plain),
+            ("markdown", InputFormat::Markdown),
+        ] {
+            assert_eq!(
+                resolved(None, &format!("format = \"{name}\"")),
+                Some(format)
+            );
+        }
+        let flag = Some(InputFormat::Plain);
+        assert_eq!(resolved(flag, "format = \"markdown\""), flag);
+        assert_eq!(resolved(flag, ""), flag);
+        // A bad value is refused even when the flag overrides it.
+        let flags = Flags {
+            format: flag,
+            ..Flags::default()
+        };
+        assert!(resolve(flags, config("format = \"txt\""), Path::new(".")).is_err());
     }
 
     #[test]

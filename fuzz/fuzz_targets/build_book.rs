@@ -88,6 +88,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
     Some(Book {
         title: essay.title.clone(),
         authors: vec![words.unknown_author.to_string()],
+        contributors: Vec::new(),
         lang,
         layout: choice.layout,
         identifier: None,

@@ -26,7 +26,7 @@ use crate::build;
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::output::write_atomically;
-use crate::parse::Format;
+use crate::parse::{Format, InputFormat};
 use crate::settings::Options;
 
 /// The folder under the output folder that holds the sidecar files.
@@ -136,7 +136,11 @@ impl Fingerprints {
             }
         }
         let mut image_hashes = BTreeSet::new();
-        if Format::of(&job.input) == Some(Format::Markdown) && may_reference_images(&bytes) {
+        let markdown = match options.format {
+            Some(forced) => forced == InputFormat::Markdown,
+            None => Format::of(&job.input) == Some(Format::Markdown),
+        };
+        if markdown && may_reference_images(&bytes) {
             // Valid UTF-8 is read as such (decoding costs more than the
             // rest of the digest); should wenji's decoder read it otherwise,
             // `covers_images_of` finds the images unaccounted for.

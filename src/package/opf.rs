@@ -1,5 +1,6 @@
 //! The package document: metadata, manifest and spine.
 
+use crate::creator::Role;
 use crate::publication::Publication;
 use crate::typeset::cover::COVER_IMAGE;
 use crate::typeset::{Layout, Resource, resource};
@@ -83,14 +84,17 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         .newline();
     for (i, author) in publication.authors.iter().enumerate() {
         let id = format!("creator{}", i + 1);
-        out.element("dc:creator", &[("id", &id)], author).newline();
-        let refines = format!("#{id}");
-        let role = [
-            ("refines", refines.as_str()),
-            ("property", "role"),
-            ("scheme", "marc:relators"),
-        ];
-        out.element("meta", &role, "aut").newline();
+        credit(out, "dc:creator", &id, author, Role::Author);
+    }
+    for (i, contributor) in publication.contributors.iter().enumerate() {
+        let id = format!("contributor{}", i + 1);
+        credit(
+            out,
+            "dc:contributor",
+            &id,
+            &contributor.name,
+            contributor.role,
+        );
     }
     out.element("dc:language", &[], publication.lang).newline();
     let modified = modified_stamp(publication.modified);
@@ -111,6 +115,19 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         out.empty("meta", &mode).newline();
     }
     out.end().newline();
+}
+
+/// A `dc:creator` or `dc:contributor` `element` crediting `name` with `id`,
+/// and its role as a MARC relator code (EPUB 3.3, D.1 "role").
+fn credit(out: &mut Writer, element: &str, id: &str, name: &str, role: Role) {
+    out.element(element, &[("id", id)], name).newline();
+    let refines = format!("#{id}");
+    let attributes = [
+        ("refines", refines.as_str()),
+        ("property", "role"),
+        ("scheme", "marc:relators"),
+    ];
+    out.element("meta", &attributes, role.marc_code()).newline();
 }
 
 /// schema.org accessibility metadata: what the book offers and needs.
@@ -188,6 +205,33 @@ mod tests {
         assert!(opf.contains("page-progression-direction=\"rtl\""));
         assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
         assert!(opf.contains("<itemref idref=\"c0001\"/>"));
+    }
+
+    #[test]
+    fn every_creator_is_credited_with_a_marc_role() {
+        use crate::creator::Creator;
+        let contributors = [
+            Creator::contributor_of("山田太郎訳").unwrap(),
+            Creator::contributor_of("佐藤絵").unwrap(),
+        ];
+        let mut publication = sample(false);
+        publication.contributors = &contributors;
+        let opf = package_document(&publication, &[]);
+        let credits: Vec<&str> = opf
+            .lines()
+            .filter(|l| l.contains("creator") || l.contains("contributor"))
+            .collect();
+        assert_eq!(
+            credits,
+            [
+                "<dc:creator id=\"creator1\">某</dc:creator>",
+                "<meta refines=\"#creator1\" property=\"role\" scheme=\"marc:relators\">aut</meta>",
+                "<dc:contributor id=\"contributor1\">山田太郎</dc:contributor>",
+                "<meta refines=\"#contributor1\" property=\"role\" scheme=\"marc:relators\">trl</meta>",
+                "<dc:contributor id=\"contributor2\">佐藤</dc:contributor>",
+                "<meta refines=\"#contributor2\" property=\"role\" scheme=\"marc:relators\">ill</meta>",
+            ]
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
-        authors: Vec::new(),
+        creators: Vec::new(),
         colophon: Vec::new(),
         parts: Vec::new(),
     };

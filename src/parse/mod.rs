@@ -1,5 +1,7 @@
-//! Stage 2: text to the essay model. Plain text and Markdown each have a
-//! parser; both first split the text at paid markers (see [`crate::paid`]).
+//! Stage 2: text to the essay model. Plain text, Aozora Bunko texts and
+//! Markdown each have a parser; all first split the text at paid markers
+//! (see [`crate::paid`]). A file's extension says which, unless the
+//! [`InputFormat`] setting does.
 
 pub mod aozora;
 pub mod headings;
@@ -36,6 +38,37 @@ impl Format {
     }
 }
 
+/// How essays are read, whatever their names say: `--input-format` and
+/// `format` in `wenji.toml`. Unset, [`InputFormat::detect`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Aozora Bunko notation: header, legend and ［＃…］ annotations read, not printed.
+    Aozora,
+    /// Plain text: the first line is the title, every other line a paragraph, printed as written.
+    Plain,
+    /// Markdown (CommonMark with tables and strikethrough), whatever the extension.
+    Markdown,
+}
+
+impl InputFormat {
+    /// The format named `name` (`aozora`, `plain`, `markdown`), as
+    /// `wenji.toml` writes it.
+    pub fn named(name: &str) -> Option<InputFormat> {
+        <InputFormat as clap::ValueEnum>::from_str(name, false).ok()
+    }
+
+    /// How `text`, from a file whose extension says `format`, is read when
+    /// no input format is set: a `.txt` with the Aozora Bunko header (title,
+    /// author, notation legend) as Aozora, else as its extension says.
+    pub fn detect(format: Format, text: &str) -> InputFormat {
+        match format {
+            Format::Text if aozora::looks_like(text) => InputFormat::Aozora,
+            Format::Text => InputFormat::Plain,
+            Format::Markdown => InputFormat::Markdown,
+        }
+    }
+}
+
 /// The longest title accepted, in characters. The title stands on every
 /// page of its chapter and in the navigation; a longer first line is a
 /// paragraph, which means the essay lacks its title line.
@@ -53,18 +86,29 @@ fn checked_title(path: &Path, title: String) -> Result<String> {
     Ok(title)
 }
 
-/// Parses decoded `text` read from `path` in `format`; `headings` finds
-/// headings in plain text (Markdown marks its own).
+/// Parses decoded `text` read from `path`, whose extension says `format`,
+/// as [`InputFormat::detect`] finds it; see [`parse_as`].
 pub fn parse(
     path: &Path,
     text: &str,
     format: Format,
     headings: &HeadingRules,
 ) -> Result<(Essay, Vec<Warning>)> {
-    let (essay, mut warnings) = match format {
-        Format::Text if aozora::looks_like(text) => aozora::parse(path, text)?,
-        Format::Text => text::parse(path, text, headings)?,
-        Format::Markdown => markdown::parse(path, text)?,
+    parse_as(path, text, InputFormat::detect(format, text), headings)
+}
+
+/// Parses decoded `text` read from `path` as `input`; `headings` finds
+/// headings in plain text (Markdown and Aozora texts mark their own).
+pub fn parse_as(
+    path: &Path,
+    text: &str,
+    input: InputFormat,
+    headings: &HeadingRules,
+) -> Result<(Essay, Vec<Warning>)> {
+    let (essay, mut warnings) = match input {
+        InputFormat::Aozora => aozora::parse(path, text)?,
+        InputFormat::Plain => text::parse(path, text, headings)?,
+        InputFormat::Markdown => markdown::parse(path, text)?,
     };
     if essay.parts.is_empty() {
         warnings.push(Warning::new(
@@ -79,6 +123,52 @@ pub fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::plain_text;
+
+    const AOZORA: &str = "題\n作者\n\n----------------------------------------\n【テキスト中に現れる記号について】\n［＃］：注\n----------------------------------------\n\n　本文［＃「本文」に傍点］。\n";
+
+    fn read_as(text: &str, input: InputFormat) -> (Essay, Vec<String>) {
+        let (essay, _) =
+            parse_as(Path::new("a.txt"), text, input, &HeadingRules::default()).unwrap();
+        let blocks = essay.blocks().map(|b| plain_text(b.nodes())).collect();
+        (essay, blocks)
+    }
+
+    #[test]
+    fn the_extension_and_the_aozora_shape_decide_unless_a_format_is_forced() {
+        assert_eq!(
+            InputFormat::detect(Format::Text, AOZORA),
+            InputFormat::Aozora
+        );
+        assert_eq!(
+            InputFormat::detect(Format::Text, "题\n文\n"),
+            InputFormat::Plain
+        );
+        let markdown = InputFormat::detect(Format::Markdown, AOZORA);
+        assert_eq!(markdown, InputFormat::Markdown);
+        assert_eq!(InputFormat::named("plain"), Some(InputFormat::Plain));
+        assert_eq!(InputFormat::named("text"), None);
+
+        // Plain: the annotations are printed, the legend is text.
+        let (essay, blocks) = read_as(AOZORA, InputFormat::Plain);
+        assert_eq!(essay.title, "題");
+        assert!(essay.creators.is_empty());
+        assert!(
+            blocks.contains(&"本文［＃「本文」に傍点］。".to_string()),
+            "{blocks:?}"
+        );
+        // Aozora without the legend: the first line is the title, the
+        // annotations are still read.
+        let (essay, blocks) = read_as("\n題\n　本文［＃「本文」に傍点］。\n", InputFormat::Aozora);
+        assert_eq!(essay.title, "題");
+        assert_eq!(blocks, ["本文。"]);
+        // Markdown, whatever the name.
+        let (essay, blocks) = read_as("# 題\n\n*強調*\n", InputFormat::Markdown);
+        assert_eq!(
+            (essay.title.as_str(), blocks),
+            ("題", vec!["強調".to_string()])
+        );
+    }
 
     #[test]
     fn a_title_alone_is_built_with_a_warning() {

@@ -16,7 +16,7 @@ pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay,
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
-        authors: Vec::new(),
+        creators: Vec::new(),
         colophon: Vec::new(),
         parts: Vec::new(),
     };

@@ -686,3 +686,32 @@ fn build_removes_the_temp_file_a_killed_build_left_beside_its_book() {
     assert!(alive.exists() && deeper.exists());
     assert!(root.join("books/0.epub").exists() && root.join("books/0.full.epub").exists());
 }
+
+#[test]
+fn the_input_format_applies_to_every_essay_and_a_change_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir(root.join("in")).unwrap();
+    fs::write(root.join("in/a.txt"), "# 标题\n\n一段*强调*的话。\n").unwrap();
+    let chapter = |root: &Path| {
+        let file = fs::File::open(root.join("out/a.full.epub")).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut xhtml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("OEBPS/c0001.xhtml").unwrap(), &mut xhtml)
+            .unwrap();
+        xhtml
+    };
+    let run = |args: &[&str]| {
+        let mut all = vec!["batch", "in", "-o", "out", "--edition", "full"];
+        all.extend(args);
+        let output = wenji(root, &all, &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    run(&[]);
+    assert!(chapter(root).contains("一段*强调*的话。"));
+    let forced = run(&["--input-format", "markdown"]);
+    assert!(forced.contains("1 built"), "{forced}");
+    assert!(chapter(root).contains("一段<em>强调</em>的话。"));
+    assert!(run(&["--input-format", "markdown"]).contains("1 skipped"));
+}

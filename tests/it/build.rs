@@ -983,6 +983,7 @@ fn the_seed_essay_has_no_false_headings() {
         let (essay, _) = wenji::build::load_essay(
             &path,
             wenji::decode::Reading::default(),
+            None,
             &wenji::parse::HeadingRules::default(),
         )
         .unwrap();
@@ -1665,4 +1666,119 @@ fn a_paid_part_in_an_aozora_text_leaks_nothing() {
         assert!(everything(&full).contains("読者だけのもの"));
         assert!(toc_entries(&preview) < toc_entries(&full));
     }
+}
+
+// ---- --input-format and `format` in wenji.toml ------------------------------------
+
+/// The Aozora fixture read with `args` added; the full edition's entries.
+fn aozora_fixture_read(args: &[&str]) -> Vec<Entry> {
+    let dir = tempfile::tempdir().unwrap();
+    let essay = repo().join("tests/fixtures/aozora/窓辺の記録.txt");
+    let mut all = vec!["build", essay.to_str().unwrap(), "--full", "-o", "b.epub"];
+    all.extend(args);
+    ok(wenji(dir.path(), &all));
+    entries(&dir.path().join("b.epub"))
+}
+
+#[test]
+fn input_format_plain_prints_the_aozora_notation() {
+    let detected = everything(&aozora_fixture_read(&[]));
+    let plain = aozora_fixture_read(&["--input-format", "plain"]);
+    let all = everything(&plain);
+    assert!(!detected.contains("［＃"));
+    // The legend and every annotation are text now; the author line too.
+    assert!(all.contains("テキスト中に現れる記号"), "legend");
+    assert!(all.contains("［＃「一」は中見出し］"), "annotation");
+    let opf = text(&plain, "OEBPS/package.opf");
+    assert!(opf.contains(">窓辺の記録</dc:title>"), "{opf}");
+    assert!(!opf.contains(">山田花子</dc:creator>"), "{opf}");
+}
+
+#[test]
+fn input_format_aozora_reads_annotations_without_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("e.txt"),
+        "庭の話\n　石を［＃「石」に傍点］並べた。\n［＃改ページ］\n　次の朝。\n",
+    )
+    .unwrap();
+    let build = |args: &[&str]| {
+        let mut all = vec!["build", "e.txt", "-o", "b.epub"];
+        all.extend(args);
+        ok(wenji(dir.path(), &all));
+        entries(&dir.path().join("b.epub"))
+    };
+    // Detected: no Aozora header, so plain text, annotations printed.
+    assert!(everything(&build(&[])).contains("［＃改ページ］"));
+    let book = build(&["--input-format", "aozora"]);
+    let all = everything(&book);
+    assert!(!all.contains("［＃"), "annotations are read");
+    assert!(all.contains("石を並べた。"));
+    assert!(all.contains("<div class=\"page-break\"></div>"));
+    let opf = text(&book, "OEBPS/package.opf");
+    assert!(opf.contains("<dc:title id=\"title\">庭の話"), "{opf}");
+}
+
+#[test]
+fn input_format_markdown_reads_a_txt_as_markdown_and_the_config_may_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir(&book).unwrap();
+    fs::write(book.join("e.txt"), "# 标题\n\n一段*强调*的话。\n").unwrap();
+    let read = |args: &[&str]| {
+        let mut all = vec!["build", "book", "--full", "-o", "b.epub"];
+        all.extend(args);
+        ok(wenji(dir.path(), &all));
+        text(&entries(&dir.path().join("b.epub")), "OEBPS/c0001.xhtml")
+    };
+    assert!(read(&[]).contains("一段*强调*的话。"));
+    let flagged = read(&["--input-format", "markdown"]);
+    assert!(flagged.contains("一段<em>强调</em>的话。"), "{flagged}");
+    fs::write(book.join("wenji.toml"), "format = \"markdown\"\n").unwrap();
+    assert_eq!(read(&[]), flagged);
+    // The flag wins over the config.
+    assert!(read(&["--input-format", "plain"]).contains("一段*强调*的话。"));
+
+    fs::write(book.join("wenji.toml"), "format = \"md\"\n").unwrap();
+    let output = wenji(dir.path(), &["build", "book", "-o", "b.epub"]);
+    assert_fails_with(
+        &output,
+        "format = \"md\" in book/wenji.toml: not an input format",
+    );
+    let usage = wenji(dir.path(), &["build", "book", "--input-format", "md"]);
+    assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
+}
+
+#[test]
+fn a_translator_in_an_aozora_header_is_a_contributor_not_an_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = fs::read_to_string(repo().join("tests/fixtures/aozora/窓辺の記録.txt")).unwrap();
+    let translated = source.replacen("山田花子\n", "山田花子\n川村一郎訳\n", 1);
+    assert_ne!(translated, source);
+    fs::write(dir.path().join("窓辺.txt"), translated).unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "窓辺.txt", "--title-page", "-o", "b.epub"],
+    ));
+    let book = entries(&dir.path().join("b.epub"));
+    let opf = text(&book, "OEBPS/package.opf");
+    assert!(
+        opf.contains("<dc:creator id=\"creator1\">山田花子</dc:creator>"),
+        "{opf}"
+    );
+    assert!(
+        opf.contains("<dc:contributor id=\"contributor1\">川村一郎</dc:contributor>\n<meta refines=\"#contributor1\" property=\"role\" scheme=\"marc:relators\">trl</meta>"),
+        "{opf}"
+    );
+    // The cover and the title page name the author only.
+    let title_page = text(&book, "OEBPS/titlepage.xhtml");
+    assert!(
+        title_page.contains("山田花子") && !title_page.contains("川村"),
+        "{title_page}"
+    );
+    assert_eq!(
+        everything(&book).matches("川村一郎").count(),
+        1,
+        "only in the OPF"
+    );
 }

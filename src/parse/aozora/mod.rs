@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::document::{self, Element, Node};
 use crate::error::{Error, Result, Warning};
-use crate::essay::{Access, Block, Essay};
+use crate::essay::{Access, Block, Creator, Essay};
 use crate::paid;
 use crate::parse::checked_title;
 use crate::parse::images::ImagePacker;
@@ -44,6 +44,21 @@ struct Shape {
     header: Vec<String>,
     /// The 1-based line of the legend's closing rule.
     legend_end: usize,
+}
+
+impl Shape {
+    /// A text without the legend read as Aozora anyway (`--input-format
+    /// aozora`): its first non-blank line is the title and the whole header.
+    fn title_only(text: &str) -> Option<Shape> {
+        let (index, title) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim().is_empty())?;
+        Some(Shape {
+            header: vec![title.trim().to_string()],
+            legend_end: index + 1,
+        })
+    }
 }
 
 /// Whether `text` is an Aozora Bunko text.
@@ -86,9 +101,10 @@ fn shape(text: &str) -> Option<Shape> {
     })
 }
 
-/// Parses an Aozora Bunko text (see [`looks_like`]).
+/// Parses an Aozora Bunko text (see [`looks_like`]); one without the
+/// header and legend has its first line as title.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
-    let Some(shape) = shape(text) else {
+    let Some(shape) = shape(text).or_else(|| Shape::title_only(text)) else {
         return Err(Error::Empty {
             path: path.to_path_buf(),
         });
@@ -99,7 +115,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: checked_title(path, title)?,
-        authors: header_authors(&shape.header),
+        creators: header_creators(&shape.header),
         colophon: Vec::new(),
         parts: Vec::new(),
     };
@@ -546,20 +562,20 @@ fn refuse_annotated_markers(path: &Path, text: &str, legend_end: usize) -> Resul
     Ok(())
 }
 
-/// The authors the header names: the line after the title, or the last
-/// header line that is not a translator's, editor's or illustrator's.
-fn header_authors(header: &[String]) -> Vec<String> {
-    let is_contributor = |l: &&String| {
-        ["訳", "編", "編訳", "校訂", "画", "絵"]
-            .iter()
-            .any(|role| l.ends_with(role))
-    };
-    header[1..]
+/// The people the header credits: the author (the last line after the
+/// title that is not a credit such as `山田太郎訳`), then the translators,
+/// editors and illustrators credited after it, in order.
+fn header_creators(header: &[String]) -> Vec<Creator> {
+    let lines = &header[1..];
+    let author = lines
         .iter()
-        .rev()
-        .find(|l| !is_contributor(l))
-        .map(|author| vec![author.clone()])
-        .unwrap_or_default()
+        .rposition(|l| Creator::contributor_of(l).is_none());
+    let credits = &lines[author.map_or(0, |at| at + 1)..];
+    author
+        .map(|at| Creator::author(lines[at].clone()))
+        .into_iter()
+        .chain(credits.iter().filter_map(|l| Creator::contributor_of(l)))
+        .collect()
 }
 
 /// Makes the shallowest heading level used level 2, the first below the
@@ -643,7 +659,7 @@ mod tests {
         let (essay, warnings) = parse_str("　雨の朝だった。\n");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(essay.title, "窓辺の記録");
-        assert_eq!(essay.authors, ["山田花子"]);
+        assert_eq!(essay.creators, [Creator::author("山田花子")]);
         assert_eq!(texts(&essay), ["p:雨の朝だった。"]);
         assert!(looks_like(HEADER));
         assert!(!looks_like("题\n正文\n"));
@@ -788,11 +804,24 @@ mod tests {
 
     #[test]
     fn a_translator_is_not_the_author() {
+        let creators = |lines: &[&str]| -> Vec<(String, &'static str)> {
+            let header: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            header_creators(&header)
+                .into_iter()
+                .map(|c| (c.name, c.role.marc_code()))
+                .collect()
+        };
         assert_eq!(
-            header_authors(&["題".into(), "作者甲".into(), "訳者乙訳".into()]),
-            ["作者甲"]
+            creators(&["題", "副題", "作者甲", "訳者乙訳", "編者丙編"]),
+            [
+                ("作者甲".into(), "aut"),
+                ("訳者乙".into(), "trl"),
+                ("編者丙".into(), "edt")
+            ]
         );
-        assert!(header_authors(&["題".into()]).is_empty());
+        // A title alone credits nobody; a credit alone is no author.
+        assert!(creators(&["題"]).is_empty());
+        assert_eq!(creators(&["題", "丁絵"]), [("丁".into(), "ill")]);
     }
 
     #[test]
