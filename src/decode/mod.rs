@@ -579,8 +579,15 @@ mod tests {
 
     #[test]
     fn short_japanese_files_are_shift_jis_or_euc_jp() {
-        // Three to five lines with CRLF; the first one chardetng alone takes
-        // for windows-1251 (and wenji used to read as GB18030 mojibake).
+        // Three to five lines with CRLF. chardetng alone takes this one for
+        // windows-1251 (and wenji read it as GB18030 mojibake): 髙 is EE E0,
+        // where NEC's tools (and Python's cp932) put it.
+        let mut nec = SHIFT_JIS.encode("一\r\n鈴木\r\n\r\n　").0.into_owned();
+        nec.extend_from_slice(b"\xee\xe0");
+        nec.extend_from_slice(&SHIFT_JIS.encode("橋①番\r\n　おわり。\r\n").0);
+        let decoded = decode(p(), &nec, Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, SHIFT_JIS);
+        assert_eq!(decoded.text, "一\n鈴木\n\n　髙橋①番\n　おわり。\n");
         let texts = [
             "一\r\n鈴木\r\n\r\n　髙橋①番\r\n　おわり。\r\n",
             "春の雨\r\n田中太郎\r\n　朝から雨が降っている。\r\n",
@@ -602,12 +609,16 @@ mod tests {
 
     #[test]
     fn kana_does_not_turn_short_chinese_into_japanese() {
-        // Tiny files chardetng alone takes for windows-1252 (measured), and
-        // with Japan's domain as a hint for EUC-JP. Read as Shift_JIS they
-        // have no kana. Read as EUC-JP the Big5 one has (任 is A5 F4, ヴ),
-        // which is why only a Shift_JIS reading may call for the hint.
-        let gbk = GB18030.encode("年\r\n人\r\n提做\r\n").0;
+        // Tiny files chardetng alone takes for a single-byte encoding and,
+        // with Japan's domain as a hint, for Shift_JIS (measured). Read as
+        // Shift_JIS they have no kana, so the hint is not given.
+        let gbk = GB18030.encode("现\r\n料\r\n少重\r\n").0;
         assert_eq!(guess_legacy(&gbk), GB18030);
+        let big5 = BIG5.encode("利\r\n我\r\n做\r\n").0;
+        assert_ne!(guess_legacy(&big5), SHIFT_JIS);
+        // Read as EUC-JP this one has kana (任 is A5 F4 in Big5, ヴ in
+        // EUC-JP) and the hint makes it EUC-JP: only Shift_JIS may call
+        // for the hint.
         let big5 = BIG5.encode("結\r\n任\r\n應\r\n").0;
         assert!(![SHIFT_JIS, EUC_JP].contains(&guess_legacy(&big5)));
     }
