@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use encoding_rs::{
-    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
 };
 use regex::Regex;
 
@@ -19,8 +19,16 @@ use crate::paid;
 /// The encodings essays come in, each tried on the bytes of a file read in
 /// a forced (or repaired) encoding to see whether it shows a paid marker
 /// the chosen one hides.
-const CANDIDATES: [&Encoding; 8] = [
-    UTF_8, UTF_16LE, UTF_16BE, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR,
+const CANDIDATES: [&Encoding; 9] = [
+    UTF_8,
+    UTF_16LE,
+    UTF_16BE,
+    GB18030,
+    BIG5,
+    SHIFT_JIS,
+    EUC_JP,
+    EUC_KR,
+    ISO_2022_JP,
 ];
 
 /// Refuses `text`, read from `bytes` as `encoding`, when it shows no paid
@@ -50,8 +58,12 @@ pub(super) fn check_no_hidden_marker(
         .filter(|&candidate| {
             !(utf16_implausible && (candidate == UTF_16LE || candidate == UTF_16BE))
         })
+        // Without an escape byte ISO-2022-JP reads only the ASCII the
+        // other candidates read too: it can show no marker of its own.
+        .filter(|&candidate| candidate != ISO_2022_JP || bytes.contains(&super::ESCAPE))
         .filter(|&candidate| {
-            decode_allowing(candidate, bytes, nearly).is_ok_and(|other| paid::has_marker(&other))
+            decode_allowing(candidate, bytes, allowed_errors(candidate))
+                .is_ok_and(|other| paid::has_marker(&other))
         })
         .map(Encoding::name)
         .collect();
@@ -120,11 +132,31 @@ pub(super) fn utf16_line_breaks(encoding: &'static Encoding, bytes: &[u8]) -> us
         .count()
 }
 
+/// How many bad bytes a candidate reading may have and still count. A
+/// wrong multi-byte encoding reads bytes into characters, so one that fits
+/// the bytes only nearly (see [`nearly`]) is kept from seeing markers in
+/// mojibake. ISO-2022-JP reads no byte above 0x7F as a character, so its
+/// every marker comes from 7-bit bytes and escape sequences put there on
+/// purpose: it may have any number of bad bytes, and a line of it pasted
+/// into a UTF-8 file still shows its markers.
+fn allowed_errors(candidate: &'static Encoding) -> fn(usize) -> usize {
+    if candidate == ISO_2022_JP {
+        any_number
+    } else {
+        nearly
+    }
+}
+
 /// What "nearly without errors" allows a candidate decoding: a few bad
 /// bytes, and one more per 1000 bytes read. A wrong encoding fails this
 /// within its first few thousand bytes.
 fn nearly(read: usize) -> usize {
     4 + read / 1000
+}
+
+/// Every bad byte is allowed.
+fn any_number(_read: usize) -> usize {
+    usize::MAX
 }
 
 /// Warns once about the lines of `text` (read from `bytes` as `encoding`

@@ -1,5 +1,6 @@
-//! Stage 1: bytes to text. Detects the encoding (BOM, UTF-8, else chardetng
-//! limited to the CJK legacy encodings), decodes strictly so that a bad byte
+//! Stage 1: bytes to text. Detects the encoding (BOM, ISO-2022-JP by its
+//! escape sequences, UTF-8, else chardetng limited to the CJK legacy
+//! encodings), decodes strictly so that a bad byte
 //! is an error naming its line rather than a silent U+FFFD, normalises line
 //! endings and strips the characters XML 1.0 forbids. A forced or --lossy
 //! reading is checked against the other encodings the bytes could be in, so
@@ -8,7 +9,7 @@
 use std::path::Path;
 
 use encoding_rs::{
-    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
 };
 
 mod crosscheck;
@@ -52,10 +53,12 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
 /// over: valid UTF-8 without a byte-order mark (the common case) becomes the
 /// text without a copy, so a huge essay is held once, not twice.
 pub fn decode_owned(path: &Path, bytes: Vec<u8>, reading: Reading) -> Result<Decoded> {
+    // ISO-2022-JP is valid UTF-8 too: its escape byte sends it to detection.
     let plain_utf8 = reading.encoding.is_none()
         && !reading.lossy
         && Encoding::for_bom(&bytes).is_none()
-        && !bytes.contains(&0);
+        && !bytes.contains(&0)
+        && !bytes.contains(&ESCAPE);
     if !plain_utf8 {
         return decode(path, &bytes, reading);
     }
@@ -101,8 +104,11 @@ pub fn decode(path: &Path, bytes: &[u8], reading: Reading) -> Result<Decoded> {
     };
     // A forced encoding is not checked by detection, and --lossy repairs
     // whatever does not decode: either can read the file in the wrong
-    // encoding and hide its paid markers.
-    if reading.encoding.is_some() || reading.lossy {
+    // encoding and hide its paid markers. So can escape sequences: a
+    // marker in full-width letters behind `ESC $ B` is plain ASCII pairs
+    // to any other encoding, and a line of ISO-2022-JP pasted into a UTF-8
+    // file is not ISO-2022-JP to detection.
+    if reading.encoding.is_some() || reading.lossy || body.contains(&ESCAPE) {
         check_no_hidden_marker(path, encoding, body, &raw)?;
     }
     let mut warnings = Vec::new();
@@ -226,23 +232,81 @@ fn broken_utf8_line(bytes: &[u8]) -> Option<usize> {
     (multibyte >= 2).then(|| line_count(std::str::from_utf8(valid).unwrap_or_default()))
 }
 
-/// UTF-8 when the bytes are valid UTF-8, else chardetng's guess when it is
-/// one of the CJK encodings the project promises, else GB18030 (the most
-/// common legacy encoding of the essays wenji is made for).
+/// The escape byte that starts ISO-2022-JP's designations.
+const ESCAPE: u8 = 0x1b;
+
+/// The escape sequences encoding_rs's ISO-2022-JP decoder switches on:
+/// JIS X 0208 (`ESC $ B`, and its 1978 edition `ESC $ @`), ASCII
+/// (`ESC ( B`), JIS X 0201 Roman (`ESC ( J`) and its katakana (`ESC ( I`).
+const ISO_2022_JP_ESCAPES: [&[u8]; 5] = [b"\x1b$B", b"\x1b$@", b"\x1b(B", b"\x1b(J", b"\x1b(I"];
+
+/// ISO-2022-JP when the bytes are 7-bit and hold one of its escape
+/// sequences; else UTF-8 when they are valid UTF-8; else chardetng's guess
+/// when it is one of the CJK encodings the project promises; else
+/// Shift_JIS when the bytes read as Japanese with kana in it (see
+/// [`shift_jis_with_kana`]); else GB18030 (the most common legacy encoding
+/// of the essays wenji is made for).
 fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    if is_iso_2022_jp(bytes) {
+        return ISO_2022_JP;
+    }
     if std::str::from_utf8(bytes).is_ok() {
         return UTF_8;
     }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(SNIFF_LIMIT)];
-    detector.feed(sample, sample.len() == bytes.len());
-    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let guess = chardetng_guess(sample, sample.len() == bytes.len(), None);
     if [GBK, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR].contains(&guess) {
         // encoding_rs decodes GBK with the full GB18030 decoder; name it so.
-        if guess == GBK { GB18030 } else { guess }
-    } else {
-        GB18030
+        return if guess == GBK { GB18030 } else { guess };
     }
+    shift_jis_with_kana(sample, sample.len() == bytes.len()).unwrap_or(GB18030)
+}
+
+/// Whether `bytes` are ISO-2022-JP: 7-bit, with at least one of the escape
+/// sequences it switches character sets with. Other 7-bit text (escape
+/// codes of terminal colours included) is left to UTF-8.
+fn is_iso_2022_jp(bytes: &[u8]) -> bool {
+    bytes.is_ascii()
+        && bytes
+            .windows(3)
+            .any(|window| ISO_2022_JP_ESCAPES.contains(&window))
+}
+
+/// chardetng's guess for `sample` (the whole file when `complete`), with
+/// an optional top-level domain as a hint of the language.
+fn chardetng_guess(sample: &[u8], complete: bool, tld: Option<&[u8]>) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(sample, complete);
+    detector.guess(tld, chardetng::Utf8Detection::Deny)
+}
+
+/// Shift_JIS for a short Japanese file chardetng took for a single-byte
+/// encoding (a few lines of a title, an author and mostly kanji can look
+/// like Cyrillic to it): when the bytes read as Shift_JIS without an error
+/// and with kana, chardetng is asked again with Japan's domain as a hint.
+/// Kana in Shift_JIS need a lead byte of 0x82 or 0x83, which Big5 never
+/// has and GBK only in rare characters, so Chinese text does not pass; an
+/// EUC-JP reading would not do, since Big5's most common characters (一,
+/// 中, …) are EUC-JP's hiragana. `None` when there is no kana or the hint
+/// does not make chardetng say Shift_JIS.
+fn shift_jis_with_kana(sample: &[u8], complete: bool) -> Option<&'static Encoding> {
+    let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut text =
+        String::with_capacity(decoder.max_utf8_buffer_length_without_replacement(sample.len())?);
+    // A sample cut from a longer file may end inside a character: that is
+    // not an error unless the sample is the whole file.
+    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut text, complete);
+    if result != encoding_rs::DecoderResult::InputEmpty || !text.chars().any(is_kana) {
+        return None;
+    }
+    let guess = chardetng_guess(sample, complete, Some(b"jp"));
+    (guess == SHIFT_JIS).then_some(guess)
+}
+
+/// Hiragana and full-width katakana (the half-width ones are what
+/// Chinese double-byte text turns into when read as Shift_JIS).
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}')
 }
 
 /// Decodes without replacement; on malformed input returns the 1-based line.
@@ -483,6 +547,145 @@ mod tests {
         assert_eq!(decoded.text, trad);
     }
 
+    /// ① ㈱ № (NEC row 13), ≒ (JIS X 0208), 髙 﨑 (IBM extensions) as
+    /// Windows writes them (CP932, what `iconv -t CP932` gives).
+    const CP932_ONLY: (&[u8], &str) = (
+        b"\x87\x40\x87\x8a\x87\x82\x81\xe0\xfb\xfc\xfa\xb1",
+        "①㈱№≒髙﨑",
+    );
+
+    #[test]
+    fn cp932_extensions_are_read_as_shift_jis() {
+        // A short Aozora-style file with CRLF: title, author, one line.
+        let mut bytes = SHIFT_JIS
+            .encode("雨の手紙\r\n佐藤一郎\r\n\r\n　")
+            .0
+            .into_owned();
+        bytes.extend_from_slice(CP932_ONLY.0);
+        bytes.extend_from_slice(&SHIFT_JIS.encode("の店に手紙を出した。\r\n").0);
+        let decoded = decode(p(), &bytes, Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, SHIFT_JIS);
+        assert_eq!(
+            decoded.text,
+            format!(
+                "雨の手紙\n佐藤一郎\n\n　{}の店に手紙を出した。\n",
+                CP932_ONLY.1
+            )
+        );
+        // The IBM extensions NEC chose (rows 89 to 92) read the same.
+        let nec_selected = decode(p(), b"\xee\xe0\xed\x95", forced(SHIFT_JIS)).unwrap();
+        assert_eq!(nec_selected.text, "髙﨑");
+    }
+
+    #[test]
+    fn short_japanese_files_are_shift_jis_or_euc_jp() {
+        // Three to five lines with CRLF. chardetng alone takes this one for
+        // windows-1251 (and wenji read it as GB18030 mojibake): 髙 is EE E0,
+        // where NEC's tools (and Python's cp932) put it.
+        let mut nec = SHIFT_JIS.encode("一\r\n鈴木\r\n\r\n　").0.into_owned();
+        nec.extend_from_slice(b"\xee\xe0");
+        nec.extend_from_slice(&SHIFT_JIS.encode("橋①番\r\n　おわり。\r\n").0);
+        let decoded = decode(p(), &nec, Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, SHIFT_JIS);
+        assert_eq!(decoded.text, "一\n鈴木\n\n　髙橋①番\n　おわり。\n");
+        let texts = [
+            "一\r\n鈴木\r\n\r\n　髙橋①番\r\n　おわり。\r\n",
+            "春の雨\r\n田中太郎\r\n　朝から雨が降っている。\r\n",
+            "大学図書館\r\n中村\r\n　図書館閲覧室利用者多数。\r\n",
+            "山道\r\n吉田四郎\r\n\r\n　山道を歩いて峠を越えた先に、小さな村があった。\r\n",
+        ];
+        for text in texts {
+            for encoding in [SHIFT_JIS, EUC_JP] {
+                let (bytes, _, unmappable) = encoding.encode(text);
+                if unmappable {
+                    continue;
+                }
+                let decoded = decode(p(), &bytes, Reading::default()).unwrap();
+                assert_eq!(decoded.encoding, encoding, "{text}");
+                assert_eq!(decoded.text, text.replace("\r\n", "\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn kana_does_not_turn_short_chinese_into_japanese() {
+        // Tiny files chardetng alone takes for a single-byte encoding and,
+        // with Japan's domain as a hint, for Shift_JIS (measured). Read as
+        // Shift_JIS they have no kana, so the hint is not given.
+        let gbk = GB18030.encode("现\r\n料\r\n少重\r\n").0;
+        assert_eq!(guess_legacy(&gbk), GB18030);
+        let big5 = BIG5.encode("利\r\n我\r\n做\r\n").0;
+        assert_ne!(guess_legacy(&big5), SHIFT_JIS);
+        // Read as EUC-JP this one has kana (任 is A5 F4 in Big5, ヴ in
+        // EUC-JP) and the hint makes it EUC-JP: only Shift_JIS may call
+        // for the hint.
+        let big5 = BIG5.encode("結\r\n任\r\n應\r\n").0;
+        assert!(![SHIFT_JIS, EUC_JP].contains(&guess_legacy(&big5)));
+    }
+
+    #[test]
+    fn iso_2022_jp_is_detected_by_its_escape_sequences() {
+        let text = "冬の駅\n石川健\n\n　小さな駅舎に、最後の列車が着いた。\n";
+        let bytes = ISO_2022_JP.encode(text).0;
+        assert!(bytes.is_ascii() && bytes.starts_with(b"\x1b$B"));
+        let decoded = decode_owned(p(), bytes.to_vec(), Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, ISO_2022_JP);
+        assert_eq!(decoded.text, text);
+        // JIS X 0208 of 1978, JIS X 0201 Roman, and NEC's row 13 (①) as
+        // Windows mail (CP50220) writes it behind `ESC $ B`.
+        let decoded = decode(p(), b"\x1b$@F|\x1b(J \x1b$B-!\x1b(B\n", Reading::default()).unwrap();
+        assert_eq!(decoded.text, "日 ①\n");
+        // Terminal colour codes are not ISO-2022-JP; nor is 8-bit text.
+        let colours =
+            decode_owned(p(), b"red \x1b[31mtext\n".to_vec(), Reading::default()).unwrap();
+        assert_eq!(colours.encoding, UTF_8);
+        let mut eight_bit = "标题\n".as_bytes().to_vec();
+        eight_bit.extend_from_slice(b"\x1b$BF|\x1b(B\n");
+        let decoded = decode(p(), &eight_bit, Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, UTF_8);
+    }
+
+    /// [`WIDE_MARKERS_JAPANESE`] in ISO-2022-JP: the markers are JIS X 0208
+    /// pairs (＃ is `!t`, ｐ is `#p`) behind `ESC $ B`.
+    fn iso_2022_jp_wide_markers() -> Vec<u8> {
+        let bytes = ISO_2022_JP.encode(WIDE_MARKERS_JAPANESE).0.into_owned();
+        assert!(!paid::has_marker(&String::from_utf8_lossy(&bytes)));
+        bytes
+    }
+
+    #[test]
+    fn escape_sequences_cannot_hide_a_paid_marker() {
+        // Full-width markers in JIS X 0208: ISO-2022-JP shows them.
+        let wide = iso_2022_jp_wide_markers();
+        let decoded = decode(p(), &wide, Reading::default()).unwrap();
+        assert_eq!(decoded.text, WIDE_MARKERS_JAPANESE);
+        let decoded = decode(p(), &wide, forced(ISO_2022_JP)).unwrap();
+        assert_eq!(decoded.text, WIDE_MARKERS_JAPANESE);
+        // Read as UTF-8 they are ASCII pairs: refused.
+        let (encoding, reveals) = hidden_marker(&wide, "utf-8", false);
+        assert_eq!((encoding, reveals.as_str()), ("UTF-8", "ISO-2022-JP"));
+        // A marker split by a switch to JIS X 0201 Roman (or back to
+        // ASCII) is still a marker in ISO-2022-JP.
+        let split = b"Title\n##paid\x1b(Jbegin##secret\x1b(B##paid\x1b(Bend##\n";
+        let decoded = decode(p(), split, Reading::default()).unwrap();
+        assert_eq!(decoded.encoding, ISO_2022_JP);
+        assert!(decoded.text.contains("##paidbegin##secret##paidend##"));
+        // In a UTF-8 file (not 7-bit, so not detected as ISO-2022-JP) a
+        // pasted ISO-2022-JP line, or an escape sequence inside a marker,
+        // hides it from UTF-8 (which drops the escape byte): refused.
+        let mut pasted = "标题\n开头的话大家都能读。\n".as_bytes().to_vec();
+        pasted.extend_from_slice(&wide);
+        let mut split_in_utf8 = "标题\n开头的话。\n".as_bytes().to_vec();
+        split_in_utf8.extend_from_slice(b"##paid\x1b(Bbegin##secret\n");
+        for bytes in [pasted, split_in_utf8] {
+            let err = decode(p(), &bytes, Reading::default()).unwrap_err();
+            assert!(
+                matches!(&err, Error::MarkerHiddenByEncoding { encoding: "UTF-8", reveals, .. } if reveals == "ISO-2022-JP"),
+                "{err}"
+            );
+        }
+    }
+
     #[test]
     fn utf16_with_bom() {
         let mut bytes = vec![0xff, 0xfe];
@@ -596,6 +799,8 @@ mod tests {
             (WIDE_MARKERS_JAPANESE, "shift_jis", SHIFT_JIS),
             (WIDE_MARKERS_JAPANESE, "euc-jp", EUC_JP),
             (WIDE_MARKERS_KOREAN, "euc-kr", EUC_KR),
+            (WIDE_MARKERS_JAPANESE, "iso-2022-jp", ISO_2022_JP),
+            (WIDE_MARKERS_JAPANESE, "csiso2022jp", ISO_2022_JP),
         ];
         for (text, label, encoding) in cases {
             let bytes = encoding.encode(text).0;

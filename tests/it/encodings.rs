@@ -2,15 +2,16 @@
 //! binary on essays in legacy encodings and checks that a wrong
 //! `--encoding` (or `encoding` in wenji.toml), or `--lossy`, is refused
 //! with both encodings named and nothing written, while the right one
-//! still builds a preview without the paid sentence.
+//! still builds a preview without the paid sentence. Also the Aozora Bunko
+//! fixtures in Shift_JIS (CP932), EUC-JP and ISO-2022-JP (issue 10).
 
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use encoding_rs::{BIG5, EUC_KR, Encoding, GB18030, SHIFT_JIS};
+use encoding_rs::{BIG5, EUC_JP, EUC_KR, Encoding, GB18030, ISO_2022_JP, SHIFT_JIS};
 
-use crate::support::{entries, error_line, everything, ok, wenji};
+use crate::support::{entries, error_line, everything, ok, repo, text, wenji};
 
 /// The paid sentence of every essay below; it must never be printed.
 const PAID: &str = "只有付费读者才能读到这一句";
@@ -241,4 +242,159 @@ fn binary_files_are_still_refused() {
         assert!(err.contains("not a text file"), "{name}: {err}");
         assert!(!dir.path().join("out.epub").exists());
     }
+}
+
+// ---- Aozora Bunko texts in Japanese legacy encodings (issue 10) ----------------
+
+/// An Aozora Bunko fixture in a legacy encoding, and what its book shows.
+/// The fixtures were written in UTF-8 and converted with glibc's iconv:
+/// `sed 's/$/\r/' | iconv -t CP932` (sjis.txt), `iconv -t EUC-JP-MS`
+/// (eucjp.txt, LF), `iconv -t ISO-2022-JP` (iso2022jp.txt, LF).
+struct AozoraFixture {
+    /// The file in tests/fixtures/aozora/.
+    file: &'static str,
+    /// The encoding it is in.
+    encoding: &'static Encoding,
+    /// Its title and author lines.
+    title: &'static str,
+    author: &'static str,
+    /// Text of the body that must come through: the first heading, and
+    /// characters only CP932 (or, in ISO-2022-JP, JIS X 0208) holds.
+    shown: &'static [&'static str],
+    /// The sentence between its paid markers, if any.
+    paid: Option<&'static str>,
+}
+
+const AOZORA_FIXTURES: [AozoraFixture; 3] = [
+    AozoraFixture {
+        file: "sjis.txt",
+        encoding: SHIFT_JIS,
+        title: "雨の日の手紙",
+        author: "佐藤一郎",
+        shown: &[
+            "<h2 id=\"s1\">一</h2>",
+            "「①番の舟は",
+            "髙橋さん",
+            "㈱山﨑商店",
+            "№３",
+        ],
+        paid: Some("猫は手紙をくわえて"),
+    },
+    AozoraFixture {
+        file: "eucjp.txt",
+        encoding: EUC_JP,
+        title: "海辺の灯台",
+        author: "高木春子",
+        shown: &["<h2 id=\"s1\">一</h2>", "①番目の光"],
+        paid: None,
+    },
+    AozoraFixture {
+        file: "iso2022jp.txt",
+        encoding: ISO_2022_JP,
+        title: "冬の駅",
+        author: "石川健",
+        shown: &["<h2 id=\"s1\">一</h2>", "≒零度"],
+        paid: Some("誰かが黙って手を振って"),
+    },
+];
+
+fn aozora_bytes(file: &str) -> Vec<u8> {
+    fs::read(repo().join("tests/fixtures/aozora").join(file)).unwrap()
+}
+
+#[test]
+fn aozora_fixtures_are_in_the_encodings_they_claim() {
+    for fixture in &AOZORA_FIXTURES {
+        let bytes = aozora_bytes(fixture.file);
+        let text = fixture
+            .encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .unwrap_or_else(|| panic!("{} is not {}", fixture.file, fixture.encoding.name()));
+        assert!(
+            text.starts_with(&format!("{}\r\n{}\r\n", fixture.title, fixture.author))
+                || text.starts_with(&format!("{}\n{}\n", fixture.title, fixture.author)),
+            "{}",
+            fixture.file
+        );
+        assert!(text.contains(&"-".repeat(55)) && text.contains("\n底本：「"));
+    }
+    let sjis = aozora_bytes("sjis.txt");
+    assert!(std::str::from_utf8(&sjis).is_err());
+    assert_eq!(
+        sjis.windows(2).filter(|w| w == b"\r\n").count(),
+        sjis.iter().filter(|&&b| b == b'\n').count(),
+        "every line ends in CRLF"
+    );
+    // ① as CP932 writes it (NEC row 13), 髙 as an IBM extension.
+    assert!(sjis.windows(2).any(|w| w == b"\x87\x40"));
+    assert!(sjis.windows(2).any(|w| w == b"\xfb\xfc"));
+    let euc = aozora_bytes("eucjp.txt");
+    assert!(std::str::from_utf8(&euc).is_err() && !euc.contains(&b'\r'));
+    let jis = aozora_bytes("iso2022jp.txt");
+    assert!(jis.is_ascii() && jis.windows(3).any(|w| w == b"\x1b$B"));
+}
+
+#[test]
+fn aozora_texts_in_japanese_encodings_build() {
+    for fixture in &AOZORA_FIXTURES {
+        let bytes = aozora_bytes(fixture.file);
+        let (dir, output) = build(
+            &[(fixture.file, &bytes)],
+            fixture.file,
+            &["--edition", "both"],
+        );
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        ok(output);
+        assert!(!err.contains("control character"), "{err}");
+        let preview = entries(&dir.path().join("out.epub"));
+        let full = entries(&dir.path().join("out.full.epub"));
+        let opf = text(&full, "OEBPS/package.opf");
+        assert!(
+            opf.contains(&format!(">{}</dc:title>", fixture.title)),
+            "{opf}"
+        );
+        assert!(
+            opf.contains(&format!(">{}</dc:creator>", fixture.author)),
+            "{opf}"
+        );
+        assert!(opf.contains("<dc:language>ja</dc:language>"), "{opf}");
+        let body = text(&full, "OEBPS/c0001.xhtml");
+        for shown in fixture.shown {
+            assert!(
+                body.contains(shown),
+                "{}: {shown} missing: {body}",
+                fixture.file
+            );
+        }
+        for book in [&preview, &full] {
+            assert!(!everything(book).contains('\u{fffd}'), "{}", fixture.file);
+        }
+        if let Some(paid) = fixture.paid {
+            assert!(body.contains(paid), "{}", fixture.file);
+            assert!(!everything(&preview).contains(paid), "{}", fixture.file);
+        }
+    }
+}
+
+#[test]
+fn iso_2022_jp_can_be_forced_and_a_reading_that_hides_its_markers_is_refused() {
+    let bytes = aozora_bytes("iso2022jp.txt");
+    let paid = "誰かが黙って手を振って";
+    let (dir, output) = build(
+        &[("jis.txt", &bytes)],
+        "jis.txt",
+        &["--encoding", "iso-2022-jp"],
+    );
+    let book = book_text(dir.path(), output);
+    assert!(book.contains(">冬の駅（") && !book.contains(paid), "{book}");
+    // Its paid markers are full-width letters behind `ESC $ B`: read as
+    // UTF-8 they are pairs of ASCII letters, and the preview would leak.
+    let (dir, output) = build(&[("jis.txt", &bytes)], "jis.txt", &["--encoding", "utf-8"]);
+    assert_refused(
+        dir.path(),
+        &output,
+        "jis.txt",
+        &["UTF-8", "ISO-2022-JP"],
+        paid,
+    );
 }
