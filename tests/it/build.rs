@@ -1713,8 +1713,8 @@ fn input_format_aozora_reads_annotations_without_the_header() {
     let book = build(&["--input-format", "aozora"]);
     let all = everything(&book);
     assert!(!all.contains("［＃"), "annotations are read");
-    assert!(all.contains("石を並べた。"));
-    assert!(all.contains("<div class=\"page-break\"></div>"));
+    assert!(all.contains("<em class=\"bouten sesame\">石</em>を並べた。"));
+    assert!(text(&book, "OEBPS/c0001-2.xhtml").contains("次の朝。"));
     let opf = text(&book, "OEBPS/package.opf");
     assert!(opf.contains("<dc:title id=\"title\">庭の話"), "{opf}");
 }
