@@ -1,58 +1,78 @@
-//! Plain-text essays: the first non-blank line is the title, every further
-//! non-blank line one paragraph. Indentation (ASCII or full-width spaces) is
-//! dropped because the stylesheet indents.
+//! Plain-text essays. The pipeline: paid parts are split off first (see
+//! [`crate::paid`]); the text becomes [`Line`]s that keep their access and
+//! line number; `frontmatter.rs` takes the title (and any metadata and
+//! boilerplate) off the top; `paragraphs.rs` decides how the file marks
+//! paragraphs and joins lines into them; headings become headings.
 
+mod frontmatter;
+
+use std::borrow::Cow;
 use std::path::Path;
 
-use crate::error::{Error, Result, Warning};
+use crate::error::{Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::paid;
-use crate::parse::{HeadingRules, checked_title};
+use crate::parse::HeadingRules;
+
+/// One line of the source, trimmed of its line ending.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Line<'a> {
+    /// Its text.
+    pub(crate) text: Cow<'a, str>,
+    /// Free or paid.
+    pub(crate) access: Access,
+    /// Its 1-based number in the file.
+    pub(crate) number: usize,
+}
+
+/// The lines of `text` after paid parts are split off.
+fn lines<'a>(segments: &'a [paid::Segment<'a>]) -> Vec<Line<'a>> {
+    segments
+        .iter()
+        .flat_map(|segment| {
+            segment
+                .text
+                .split('\n')
+                .enumerate()
+                .map(|(offset, text)| Line {
+                    text: Cow::Borrowed(text),
+                    access: segment.access,
+                    number: segment.line + offset,
+                })
+        })
+        .collect()
+}
 
 /// Parses a plain-text essay, finding headings with `headings`.
 pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
-    let (segments, warnings) = paid::split(path, text, paid::Rendering::Literal);
-    let mut title = None;
+    let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
+    let mut lines = lines(&segments);
+    let front = frontmatter::take(path, &mut lines, headings, &mut warnings)?;
     let mut essay = Essay {
         path: path.to_path_buf(),
-        title: String::new(),
-        creators: Vec::new(),
+        title: front.title,
+        creators: front.creators,
         colophon: Vec::new(),
         parts: Vec::new(),
     };
-    for segment in segments {
-        for (offset, line) in segment.text.split('\n').enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            if title.is_none() {
-                if segment.access == Access::Paid {
-                    return Err(Error::PaidTitle {
-                        path: path.to_path_buf(),
-                        line: segment.line + offset,
-                    });
-                }
-                title = Some(line.to_string());
-                continue;
-            }
-            let block = match headings.level(line) {
-                Some(level) => Block::heading(level, line),
-                None => Block::paragraph(line),
-            };
-            essay.push(segment.access, block);
+    for line in &lines {
+        let text = line.text.trim();
+        if text.is_empty() {
+            continue;
         }
+        let block = match headings.level(text) {
+            Some(level) => Block::heading(level, text),
+            None => Block::paragraph(text),
+        };
+        essay.push(line.access, block);
     }
-    let title = title.ok_or_else(|| Error::Empty {
-        path: path.to_path_buf(),
-    })?;
-    essay.title = checked_title(path, title)?;
     Ok((essay, warnings))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn parse_text(text: &str) -> Result<(Essay, Vec<Warning>)> {
         parse(Path::new("a.txt"), text, &HeadingRules::default())
