@@ -15,7 +15,7 @@ use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 use crate::lang;
 use crate::media;
-use crate::parse::{self, Format, HeadingRules, InputFormat};
+use crate::parse::{self, Format, InputFormat, PlainRules};
 use crate::settings::Options;
 
 /// The essay files `inputs` name: files as given, folders searched
@@ -101,7 +101,7 @@ pub fn load_essay(
     path: &Path,
     reading: Reading,
     format: Option<InputFormat>,
-    headings: &HeadingRules,
+    plain: &PlainRules,
 ) -> Result<(Essay, Vec<Warning>)> {
     let by_name = Format::of(path).ok_or_else(|| Error::NotAnEssay {
         path: path.to_path_buf(),
@@ -109,7 +109,7 @@ pub fn load_essay(
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let decoded = decode::decode_owned(path, bytes, reading)?;
     let format = format.unwrap_or_else(|| InputFormat::detect(by_name, &decoded.text));
-    let (essay, mut warnings) = parse::parse_as(path, &decoded.text, format, headings)?;
+    let (essay, mut warnings) = parse::parse_as(path, &decoded.text, format, plain)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);
     Ok((essay, all))
@@ -120,9 +120,8 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let (files, mut warnings) = essay_files(inputs)?;
     let mut essays = Vec::with_capacity(files.len());
     for file in &files {
-        let (essay, mut more) =
-            load_essay(file, options.reading, options.format, &options.headings)
-                .map_err(|error| options.explain(error))?;
+        let (essay, mut more) = load_essay(file, options.reading, options.format, &options.plain)
+            .map_err(|error| options.explain(error))?;
         essays.push(essay);
         warnings.append(&mut more);
     }

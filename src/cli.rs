@@ -9,7 +9,7 @@ use encoding_rs::Encoding;
 
 use wenji::batch::Shard;
 use wenji::config::Config;
-use wenji::parse::InputFormat;
+use wenji::parse::{InputFormat, Paragraphs};
 use wenji::settings::{self, Flags, Options};
 use wenji::{Editions, Error, Layout, Result, decode, lang};
 
@@ -90,6 +90,12 @@ pub struct BookArgs {
     /// a .txt with the Aozora Bunko header (title, author, notation legend) as aozora].
     #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+
+    /// How plain text marks its paragraphs [default: auto, read from each file]:
+    /// line = every line is one; blank = blank lines separate hard-wrapped ones;
+    /// indent = an indented line starts one.
+    #[arg(long, value_enum, value_name = "SHAPE")]
+    pub paragraphs: Option<Paragraphs>,
 
     /// Replace bytes that are not valid in the encoding with U+FFFD (and warn) instead of failing.
     #[arg(long)]
@@ -243,6 +249,7 @@ impl BookArgs {
             encoding: self.encoding,
             lossy: self.lossy,
             format: self.input_format,
+            paragraphs: self.paragraphs,
             detect_headings: self.no_detect_headings.then_some(false),
             title_page: self.title_page.then_some(true),
             toc_page: self.toc_page.then_some(true),

@@ -40,6 +40,8 @@ pub struct Config {
     /// How every essay is read (`aozora`, `plain`, `markdown`); default: by
     /// extension, a `.txt` in the Aozora Bunko shape as Aozora.
     pub format: Option<String>,
+    /// How plain text marks paragraphs (`auto`, `line`, `blank`, `indent`).
+    pub paragraphs: Option<String>,
     /// A TrueType or OpenType font to embed, subset to the book's characters.
     pub font: Option<PathBuf>,
     /// Add a title page after the cover.

@@ -18,7 +18,7 @@ use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::lang;
-use crate::parse::{HeadingRules, InputFormat};
+use crate::parse::{HeadingRules, InputFormat, Paragraphs, PlainRules};
 use crate::typeset::Layout;
 
 /// Resolved settings for one book: config file and flags merged, defaults filled in.
@@ -62,8 +62,8 @@ pub struct Options {
     pub modified: Option<i64>,
     /// Vertical-text rules and extra pages.
     pub typography: Typography,
-    /// How headings are found in plain text.
-    pub headings: HeadingRules,
+    /// How plain text is read: headings and paragraphs.
+    pub plain: PlainRules,
 }
 
 impl Default for Options {
@@ -96,9 +96,12 @@ impl Default for Options {
                 title_page: false,
                 toc_page: false,
             },
-            headings: HeadingRules {
-                detect: true,
-                extra: Vec::new(),
+            plain: PlainRules {
+                headings: HeadingRules {
+                    detect: true,
+                    extra: Vec::new(),
+                },
+                paragraphs: Paragraphs::Auto,
             },
         }
     }
@@ -130,6 +133,8 @@ pub struct Flags {
     pub lossy: bool,
     /// `--input-format`.
     pub format: Option<InputFormat>,
+    /// `--paragraphs`.
+    pub paragraphs: Option<Paragraphs>,
     /// `Some(false)` for `--no-detect-headings`.
     pub detect_headings: Option<bool>,
     /// `Some(true)` for `--title-page`.
@@ -197,6 +202,14 @@ pub fn resolve(
                            or leave the key out to go by extension"
                 .to_string();
             bad_value("format", name, problem)
+        })?),
+        None => None,
+    };
+    let config_paragraphs = match &config.paragraphs {
+        Some(name) => Some(Paragraphs::named(name).ok_or_else(|| {
+            let problem = "not a paragraph shape: use \"auto\", \"line\", \"blank\" or \"indent\""
+                .to_string();
+            bad_value("paragraphs", name, problem)
         })?),
         None => None,
     };
@@ -272,12 +285,18 @@ pub fn resolve(
         title_suffix: config.preview.title_suffix,
         modified: flags.modified,
         typography,
-        headings: HeadingRules {
-            detect: flags
-                .detect_headings
-                .or(config.headings.detect)
-                .unwrap_or(defaults.headings.detect),
-            extra: extra_headings,
+        plain: PlainRules {
+            headings: HeadingRules {
+                detect: flags
+                    .detect_headings
+                    .or(config.headings.detect)
+                    .unwrap_or(defaults.plain.headings.detect),
+                extra: extra_headings,
+            },
+            paragraphs: flags
+                .paragraphs
+                .or(config_paragraphs)
+                .unwrap_or(defaults.plain.paragraphs),
         },
     })
 }
@@ -328,7 +347,7 @@ mod tests {
         assert_eq!(options.layout, Layout::Vertical);
         assert_eq!(options.editions, Editions::Both);
         assert!(options.typography.title_page && !options.typography.toc_page);
-        assert!(!options.headings.detect);
+        assert!(!options.plain.headings.detect);
         assert_eq!(options.typography.tcy_digits, [3]);
         assert_eq!(options.base_dir, Path::new("book"));
 
@@ -352,7 +371,7 @@ mod tests {
         assert_eq!(options.layout, defaults.layout);
         assert_eq!(options.editions, defaults.editions);
         assert_eq!(options.typography, defaults.typography);
-        assert!(options.headings.detect);
+        assert!(options.plain.headings.detect);
         assert_eq!(options.base_dir, Path::new("in"));
     }
 

@@ -1,14 +1,22 @@
 //! Headings in plain text: lines such as `第一章 出发`, `第3节`, `一、`,
-//! `（二）` or `Chapter 4` that are short and do not end a sentence become
-//! section headings, nested by level: 卷/部/篇/Part 1, 章/回/Chapter 2,
-//! 节 and `一、` 3, `（一）` 4. A config can add patterns (level 2).
+//! `（二）`, `Chapter 4`, `CHAPTER IV. The Rabbit Sends in a Little Bill`
+//! or a Roman numeral alone that are short and do not end a sentence become
+//! section headings, nested by level: 卷/部/篇/Part 1, 章/回/Chapter and
+//! Roman numerals 2, 节 and `一、` 3, `（一）` 4. A config can add patterns
+//! (level 2). A bare number heading (`第一回`, `CHAPTER I.`) takes a short
+//! line after it as its title.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Longer lines are paragraphs, whatever they start with.
+/// Longer lines are paragraphs, whatever they start with…
 const MAX_HEADING_CHARS: usize = 30;
+/// … except after a chapter number (`第一回`, `CHAPTER I.`), where titles
+/// run longer.
+const MAX_NUMBERED_HEADING_CHARS: usize = 80;
+/// The longest line taken as the title of a bare number heading.
+const MAX_SUBTITLE_CHARS: usize = 40;
 
 /// How plain-text headings are found.
 #[derive(Debug, Clone)]
@@ -23,12 +31,25 @@ impl Default for HeadingRules {
     /// The rules of a book without settings (every default lives in
     /// [`crate::settings`]).
     fn default() -> Self {
-        crate::settings::Options::default().headings
+        crate::settings::Options::default().plain.headings
     }
 }
 
 const NUMBER: &str = "[0-9０-９一二三四五六七八九十百千零〇两壹贰叁肆伍陆柒捌玖拾]+";
 
+/// A chapter number with nothing after it (but a full stop).
+static BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        "^(?:第{NUMBER}[卷部篇章回节節]|(?:Part|PART|Book|BOOK|Chapter|CHAPTER)\\s+(?:[0-9]+|[IVXLC]+))[.．]?$"
+    ))
+    .expect("a valid pattern")
+});
+
+/// How many of [`BUILT_IN`]'s patterns number a chapter (and may be
+/// followed by a long title).
+const NUMBERED: usize = 5;
+
+/// Heading patterns with the level they give, the chapter numbers first.
 static BUILT_IN: LazyLock<Vec<(Regex, u8)>> = LazyLock::new(|| {
     let patterns = [
         (format!("^第{NUMBER}[卷部篇](?:$|[\\s　:：·．.、])"), 1),
@@ -44,6 +65,13 @@ static BUILT_IN: LazyLock<Vec<(Regex, u8)>> = LazyLock::new(|| {
         ),
         ("^[一二三四五六七八九十]+、".to_string(), 3),
         ("^[（(][一二三四五六七八九十]+[）)]".to_string(), 4),
+        ("^[IVXLC]{1,7}\\.?$".to_string(), 2),
+        // Sections named, not numbered.
+        (
+            "^(?:序|序言|自序|前言|引言|引子|楔子|尾声|尾聲|后记|後記|跋|附录|附錄|Preface|Prologue|Epilogue|Introduction|PREFACE|PROLOGUE|EPILOGUE|INTRODUCTION)$"
+                .to_string(),
+            2,
+        ),
     ];
     patterns
         .into_iter()
@@ -54,14 +82,37 @@ static BUILT_IN: LazyLock<Vec<(Regex, u8)>> = LazyLock::new(|| {
 impl HeadingRules {
     /// The level of `line` if it is a heading.
     pub fn level(&self, line: &str) -> Option<u8> {
-        if !self.detect || line.chars().count() > MAX_HEADING_CHARS || ends_sentence(line) {
+        let chars = line.chars().count();
+        if !self.detect || chars > MAX_NUMBERED_HEADING_CHARS || ends_sentence(line) {
             return None;
         }
-        BUILT_IN
+        let numbered = BUILT_IN[..NUMBERED]
+            .iter()
+            .find(|(regex, _)| regex.is_match(line))
+            .map(|(_, level)| *level);
+        if numbered.is_some() || chars > MAX_HEADING_CHARS {
+            return numbered;
+        }
+        BUILT_IN[NUMBERED..]
             .iter()
             .find(|(regex, _)| regex.is_match(line))
             .map(|(_, level)| *level)
             .or_else(|| self.extra.iter().any(|r| r.is_match(line)).then_some(2))
+    }
+
+    /// Whether `line` is a chapter number alone (`第一回`, `CHAPTER I.`),
+    /// which a title on the next line completes.
+    pub fn is_bare(&self, line: &str) -> bool {
+        self.detect && BARE.is_match(line)
+    }
+
+    /// Whether `line` can be the title after a bare chapter number: short,
+    /// no sentence, no heading itself.
+    pub fn is_subtitle(&self, line: &str) -> bool {
+        line.chars().count() <= MAX_SUBTITLE_CHARS
+            && !ends_sentence(line)
+            && !line.ends_with(['.', '!', '?'])
+            && self.level(line).is_none()
     }
 }
 
@@ -87,9 +138,34 @@ mod tests {
             ("（二）具体做法", 4),
             ("Chapter 3", 2),
             ("Part IV The End", 1),
+            // A chapter number may carry a long title.
+            ("CHAPTER I. Down the Rabbit-Hole", 2),
+            ("CHAPTER IV. The Rabbit Sends in a Little Bill", 2),
+            ("第十一回　庆寿辰宁府排家宴　见熙凤贾瑞起淫心", 2),
+            ("XII.", 2),
+            ("序言", 2),
+            ("Preface", 2),
         ] {
             assert_eq!(rules.level(line), Some(level), "{line}");
         }
+        let long = format!("Chapter 9 {}", "a".repeat(75));
+        assert_eq!(rules.level(&long), None);
+    }
+
+    #[test]
+    fn a_bare_number_takes_the_next_line_as_its_title() {
+        let rules = HeadingRules::default();
+        for bare in ["第一回", "CHAPTER I.", "Chapter 12", "第3章"] {
+            assert!(rules.is_bare(bare), "{bare}");
+        }
+        for titled in ["第一回 起", "CHAPTER I. Down", "序言"] {
+            assert!(!rules.is_bare(titled), "{titled}");
+        }
+        assert!(rules.is_subtitle("甄士隐梦幻识通灵　贾雨村风尘怀闺秀"));
+        assert!(rules.is_subtitle("Down the Rabbit-Hole"));
+        assert!(!rules.is_subtitle("那天下着雨。"));
+        assert!(!rules.is_subtitle("第二回"));
+        assert!(!rules.is_subtitle("It was a dark night."));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::path::Path;
 use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 pub use headings::HeadingRules;
+pub use text::{Paragraphs, PlainRules};
 
 /// The input formats wenji reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,22 +93,23 @@ pub fn parse(
     path: &Path,
     text: &str,
     format: Format,
-    headings: &HeadingRules,
+    plain: &PlainRules,
 ) -> Result<(Essay, Vec<Warning>)> {
-    parse_as(path, text, InputFormat::detect(format, text), headings)
+    parse_as(path, text, InputFormat::detect(format, text), plain)
 }
 
-/// Parses decoded `text` read from `path` as `input`; `headings` finds
-/// headings in plain text (Markdown and Aozora texts mark their own).
+/// Parses decoded `text` read from `path` as `input`; `plain` says how
+/// plain text marks headings and paragraphs (Markdown and Aozora texts mark
+/// their own).
 pub fn parse_as(
     path: &Path,
     text: &str,
     input: InputFormat,
-    headings: &HeadingRules,
+    plain: &PlainRules,
 ) -> Result<(Essay, Vec<Warning>)> {
     let (essay, mut warnings) = match input {
         InputFormat::Aozora => aozora::parse(path, text)?,
-        InputFormat::Plain => text::parse(path, text, headings)?,
+        InputFormat::Plain => text::parse(path, text, plain)?,
         InputFormat::Markdown => markdown::parse(path, text)?,
     };
     if essay.parts.is_empty() {
@@ -128,8 +130,7 @@ mod tests {
     const AOZORA: &str = "題\n作者\n\n----------------------------------------\n【テキスト中に現れる記号について】\n［＃］：注\n----------------------------------------\n\n　本文［＃「本文」に傍点］。\n";
 
     fn read_as(text: &str, input: InputFormat) -> (Essay, Vec<String>) {
-        let (essay, _) =
-            parse_as(Path::new("a.txt"), text, input, &HeadingRules::default()).unwrap();
+        let (essay, _) = parse_as(Path::new("a.txt"), text, input, &PlainRules::default()).unwrap();
         let blocks = essay.blocks().map(|b| plain_text(b.nodes())).collect();
         (essay, blocks)
     }
@@ -177,7 +178,7 @@ mod tests {
             ("a.md", "# 题\n", Format::Markdown),
         ] {
             let (essay, warnings) =
-                parse(Path::new(name), text, format, &HeadingRules::default()).unwrap();
+                parse(Path::new(name), text, format, &PlainRules::default()).unwrap();
             assert_eq!(essay.title, "题");
             assert_eq!(warnings.len(), 1, "{name}");
             assert!(warnings[0].message.contains("chapter is empty"), "{name}");

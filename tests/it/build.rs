@@ -984,7 +984,7 @@ fn the_seed_essay_has_no_false_headings() {
             &path,
             wenji::decode::Reading::default(),
             None,
-            &wenji::parse::HeadingRules::default(),
+            &wenji::parse::PlainRules::default(),
         )
         .unwrap();
         let headings = essay
@@ -1781,4 +1781,87 @@ fn a_translator_in_an_aozora_header_is_a_contributor_not_an_author() {
         1,
         "only in the OPF"
     );
+}
+
+// ---- Plain text paragraphs (issue 11) ---------------------------------------------
+
+/// Paragraphs (`<p`) in a built book's chapters.
+fn paragraph_count(entries: &[Entry]) -> usize {
+    entries
+        .iter()
+        .filter(|e| e.name.starts_with("OEBPS/c0"))
+        .map(|e| String::from_utf8_lossy(&e.data).matches("<p>").count())
+        .sum()
+}
+
+#[test]
+fn one_line_paragraph_essays_build_as_before() {
+    let mut essays: Vec<PathBuf> = fs::read_dir(repo().join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    if let Ok(seeds) = fs::read_dir(repo().join("../shared/seeds")) {
+        essays.extend(seeds.map(|e| e.unwrap().path()));
+    }
+    for essay in essays {
+        let out = tempfile::tempdir().unwrap();
+        let output = ok(wenji(
+            out.path(),
+            &["build", essay.to_str().unwrap(), "--full", "-o", "b.epub"],
+        ));
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(!err.contains("hard-wrapped"), "{}: {err}", essay.display());
+        // One paragraph per non-blank line after the title.
+        let text = fs::read_to_string(&essay).unwrap();
+        let lines = text
+            .lines()
+            .map(|l| l.replace("##paidbegin##", "").replace("##paidend##", ""))
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        let book = entries(&out.path().join("b.epub"));
+        assert_eq!(
+            paragraph_count(&book) + 1,
+            lines,
+            "{}",
+            essay.display()
+        );
+    }
+}
+
+#[test]
+fn hard_wrapped_real_texts_are_reflowed() {
+    let texts = repo().join("../shared/real-texts");
+    if !texts.is_dir() {
+        eprintln!("../shared/real-texts is absent: the real plain texts are not checked here");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let alice = texts.join("gutenberg-alice.txt");
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            alice.to_str().unwrap(),
+            "--full",
+            "-o",
+            "alice.epub",
+        ],
+    ));
+    let book = entries(&out.path().join("alice.epub"));
+    // 819 runs of lines between blank lines after the Gutenberg header:
+    // 12 chapter headings, the title block, the rest paragraphs (verse
+    // stanzas one paragraph each).
+    let paragraphs = paragraph_count(&book);
+    assert!((780..=830).contains(&paragraphs), "{paragraphs}");
+    assert_eq!(toc_entries(&book), 12 + 1);
+    // 红楼梦: one paragraph per line, 120 回.
+    let hlm = texts.join("hongloumeng-gbk.txt");
+    ok(wenji(
+        out.path(),
+        &["build", hlm.to_str().unwrap(), "--full", "-o", "hlm.epub"],
+    ));
+    let book = entries(&out.path().join("hlm.epub"));
+    assert_eq!(paragraph_count(&book), 2878);
+    assert_eq!(toc_entries(&book), 120 + 1);
 }

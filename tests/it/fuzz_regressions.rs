@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use wenji::build;
 use wenji::decode::{self, Reading};
 use wenji::package::PackageError;
-use wenji::parse::{self, Format, HeadingRules};
+use wenji::parse::{self, Format, PlainRules};
 use wenji::settings::Options;
 use wenji::{Edition, output};
 
@@ -62,7 +62,7 @@ fn fuzz_seeds_and_regressions_stay_fixed() {
                 continue;
             };
             for format in [Format::Text, Format::Markdown] {
-                let _ = parse::parse(&input, &decoded.text, format, &HeadingRules::default());
+                let _ = parse::parse(&input, &decoded.text, format, &PlainRules::default());
             }
         }
         let dir = tempfile::tempdir().unwrap();
