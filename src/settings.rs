@@ -400,6 +400,29 @@ mod tests {
     }
 
     #[test]
+    fn the_paragraph_shape_is_the_flags_else_the_configs_else_auto() {
+        let resolved = |flag, config_text: &str| {
+            let flags = Flags {
+                paragraphs: flag,
+                ..Flags::default()
+            };
+            resolve(flags, config(config_text), Path::new("."))
+                .map(|o| o.plain.paragraphs)
+        };
+        assert_eq!(resolved(None, "").unwrap(), Paragraphs::Auto);
+        for shape in [Paragraphs::Line, Paragraphs::Blank, Paragraphs::Indent] {
+            let text = format!("paragraphs = \"{}\"", shape.name());
+            assert_eq!(resolved(None, &text).unwrap(), shape);
+            assert_eq!(
+                resolved(Some(Paragraphs::Auto), &text).unwrap(),
+                Paragraphs::Auto
+            );
+        }
+        let err = resolved(None, "paragraphs = \"lines\"").unwrap_err();
+        assert!(err.to_string().contains("paragraphs = \"lines\""), "{err}");
+    }
+
+    #[test]
     fn the_input_format_is_the_flags_else_the_configs_else_detected() {
         let resolved = |flag, config_text: &str| {
             let flags = Flags {

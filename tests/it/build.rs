@@ -1820,12 +1820,7 @@ fn one_line_paragraph_essays_build_as_before() {
             .filter(|l| !l.trim().is_empty())
             .count();
         let book = entries(&out.path().join("b.epub"));
-        assert_eq!(
-            paragraph_count(&book) + 1,
-            lines,
-            "{}",
-            essay.display()
-        );
+        assert_eq!(paragraph_count(&book) + 1, lines, "{}", essay.display());
     }
 }
 
@@ -1864,4 +1859,62 @@ fn hard_wrapped_real_texts_are_reflowed() {
     let book = entries(&out.path().join("hlm.epub"));
     assert_eq!(paragraph_count(&book), 2878);
     assert_eq!(toc_entries(&book), 120 + 1);
+}
+
+#[test]
+fn plain_text_paragraph_shapes_are_read_from_each_file() {
+    let dir = repo().join("tests/fixtures/plain");
+    // (file, paragraphs, headings, the start of a reflowed paragraph)
+    for (file, paragraphs, headings, reflowed) in [
+        (
+            "wrapped-en.txt",
+            4,
+            2,
+            "<p>His daughter said the notebook was the dullest book in the world. He said that",
+        ),
+        (
+            "wrapped-zh.txt",
+            3,
+            2,
+            "<p>走到半山腰，天忽然暗了下来。老周说要下雨了，催我们快走，可谁也不愿意",
+        ),
+        ("wrapped-zh-gbk.txt", 3, 2, "坑坑洼洼的土路往上走。"),
+        (
+            "indented-zh.txt",
+            4,
+            0,
+            "<p>「你心不静，」祖母笑着说，「鱼是不肯出来的。」</p>",
+        ),
+        ("indented-zh-big5.txt", 4, 0, "大人們也不大管。</p>"),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let essay = dir.join(file);
+        let output = ok(wenji(
+            out.path(),
+            &["build", essay.to_str().unwrap(), "--full", "-o", "b.epub"],
+        ));
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains("hard-wrapped"), "{file}: {err}");
+        let book = entries(&out.path().join("b.epub"));
+        assert_eq!(paragraph_count(&book), paragraphs, "{file}");
+        assert_eq!(toc_entries(&book), headings + 1, "{file}");
+        assert!(everything(&book).contains(reflowed), "{file}");
+        // Forced, every line stays a paragraph.
+        ok(wenji(
+            out.path(),
+            &[
+                "build",
+                essay.to_str().unwrap(),
+                "--full",
+                "--paragraphs",
+                "line",
+                "-o",
+                "l.epub",
+            ],
+        ));
+        assert!(
+            paragraph_count(&entries(&out.path().join("l.epub"))) > paragraphs,
+            "{file}"
+        );
+    }
 }

@@ -104,7 +104,8 @@ pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<
         // its title.
         if let Some((access, level, number)) = pending_heading.take() {
             if access == line.access && headings.is_subtitle(text) {
-                let joined = format!("{number}\u{3000}{text}");
+                let gap = if number.is_ascii() { ' ' } else { '\u{3000}' };
+                let joined = format!("{number}{gap}{text}");
                 essay.push(access, Block::heading(level, &joined));
                 continue;
             }

@@ -80,7 +80,12 @@ pub(super) fn shape(lines: &[Line<'_>], chosen: Paragraphs) -> Paragraphs {
     let mut followed_unindented = 0;
     let mut blank = 0;
     let mut indented = 0;
-    for pair in lines.windows(2) {
+    // Blank lines after the last text say nothing of the shape.
+    let end = lines
+        .iter()
+        .rposition(|l| !l.text.trim().is_empty())
+        .map_or(0, |last| last + 1);
+    for pair in lines[..end].windows(2) {
         let (this, next) = (&pair[0].text, &pair[1].text);
         if this.trim().is_empty() {
             continue;
