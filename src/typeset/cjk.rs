@@ -602,10 +602,11 @@ fn tcy_run(chars: &[char], i: usize, rules: &TextRules) -> Option<usize> {
 }
 
 /// Whether `chars[start..end]` stands in CJK text: the nearest characters
-/// on both sides that are not ASCII punctuation (the `.` of `1.`) are CJK
-/// or the edge of the text, and at least one is CJK.
+/// on both sides that are not ASCII or general punctuation (the `.` of
+/// `1.`, a curly quote) are CJK or the edge of the text, and at least one
+/// is CJK.
 fn in_cjk_context(chars: &[char], start: usize, end: usize) -> bool {
-    let skip = |c: &&char| c.is_ascii_punctuation();
+    let skip = |c: &&char| c.is_ascii_punctuation() || ('\u{2010}'..='\u{206f}').contains(*c);
     let before = chars[..start].iter().rev().find(|c| !skip(c)).copied();
     let after = chars[end..].iter().find(|c| !skip(c)).copied();
     before.is_none_or(is_cjk)
@@ -718,6 +719,7 @@ mod tests {
         assert_eq!(text("共5。", &r), format!("共{}。", tcy("5")));
         assert_eq!(text("1.苹果", &r), format!("{}.苹果", tcy("1")));
         assert_eq!(text("「5」号", &r), format!("「{}」号", tcy("5")));
+        assert_eq!(text("“好”,5月", &r), format!("『好』,{}月", tcy("5")));
         for latin in ["iPhone 5", "A4纸", "买了 5 个", "5 apples", "5", "第1.5章"] {
             assert_eq!(text(latin, &r), latin);
         }
