@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::essay::{Creator, Essay};
 use crate::typeset::Layout;
+use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 
 /// Everything needed to make any edition of one book.
 #[derive(Debug, Clone)]
@@ -46,6 +47,10 @@ pub struct Typography {
     pub tcy_digits: Vec<usize>,
     /// Convert quotes and ASCII punctuation in vertical text.
     pub vertical_punctuation: bool,
+    /// The order of corner brackets in vertical text.
+    pub quotes: QuoteStyle,
+    /// How book titles are marked in vertical text.
+    pub book_title_marks: BookTitleMarks,
     /// Add a title page after the cover.
     pub title_page: bool,
     /// Add a table-of-contents page before the first chapter.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::typeset::Layout;
+use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 
 /// The name looked for beside the inputs when `--config` is not given.
 pub const DEFAULT_NAME: &str = "wenji.toml";
@@ -63,11 +64,19 @@ pub struct Config {
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypographyConfig {
-    /// Lengths of half-width digit runs set upright in vertical text (default `[2]`).
+    /// Lengths of half-width digit runs set upright in vertical text
+    /// (default `[1, 2]`; a single digit only in CJK text).
     pub tate_chu_yoko: Option<Vec<usize>>,
-    /// Convert curly quotes to corner brackets and ASCII punctuation between
-    /// CJK characters to full width in vertical text (default true).
+    /// Convert quotes to corner brackets and ASCII punctuation between CJK
+    /// characters to full width in vertical text (default true).
     pub vertical_punctuation: Option<bool>,
+    /// `"standard"` (default: the locale's order, 『』 outside in Simplified
+    /// Chinese per GB/T 15834—2011 §5.2.3) or `"corner-outside"` (「」
+    /// outside, 『』 inside): the corner brackets of vertical text.
+    pub quotes: Option<QuoteStyle>,
+    /// `"brackets"` (default: 《》) or `"wavy-line"` (a wavy line on the
+    /// left of the title, GB/T 15834—2011 §5.2.4): book titles in vertical text.
+    pub book_title_marks: Option<BookTitleMarks>,
 }
 
 /// The `[headings]` table.
@@ -189,6 +198,27 @@ mod tests {
         let err = toml::from_str::<Config>("authors = 3").unwrap_err();
         assert!(
             err.message().contains("a name or an array of names"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn typography_values_are_named_and_a_wrong_one_is_refused_with_its_line() {
+        let config: Config = toml::from_str(
+            "[typography]\nquotes = \"standard\"\nbook_title_marks = \"brackets\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.typography.quotes, Some(QuoteStyle::Standard));
+        assert_eq!(
+            config.typography.book_title_marks,
+            Some(BookTitleMarks::Brackets)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wenji.toml");
+        std::fs::write(&path, "[typography]\nquotes = \"taiwan\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("taiwan") && err.contains("corner-outside") && err.contains("line 2"),
             "{err}"
         );
     }

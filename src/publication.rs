@@ -5,9 +5,8 @@
 
 use crate::book::{Cover, Typography};
 pub use crate::essay::{Block, Creator, Image};
-use crate::lang;
 use crate::typeset::Layout;
-use crate::typeset::cjk::TextRules;
+use crate::typeset::cjk::{Locale, TextRules};
 
 /// One edition of a book, ready to typeset and package.
 #[derive(Debug, Clone)]
@@ -69,7 +68,9 @@ impl Publication<'_> {
             vertical: self.layout == Layout::Vertical,
             tcy_digits: self.typography.tcy_digits.clone(),
             punctuation: self.typography.vertical_punctuation,
-            taiwan_quotes: lang::is_traditional_chinese(self.lang),
+            locale: Locale::of(self.lang),
+            quotes: self.typography.quotes,
+            book_titles: self.typography.book_title_marks,
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::lang;
 use crate::parse::{HeadingRules, InputFormat, Paragraphs, PlainRules};
 use crate::typeset::Layout;
+use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 
 /// Resolved settings for one book: config file and flags merged, defaults filled in.
 #[derive(Debug, Clone)]
@@ -91,8 +92,10 @@ impl Default for Options {
             title_suffix: None,
             modified: None,
             typography: Typography {
-                tcy_digits: vec![2],
+                tcy_digits: vec![1, 2],
                 vertical_punctuation: true,
+                quotes: QuoteStyle::Standard,
+                book_title_marks: BookTitleMarks::Brackets,
                 title_page: false,
                 toc_page: false,
             },
@@ -248,6 +251,14 @@ pub fn resolve(
             .typography
             .vertical_punctuation
             .unwrap_or(defaults.typography.vertical_punctuation),
+        quotes: config
+            .typography
+            .quotes
+            .unwrap_or(defaults.typography.quotes),
+        book_title_marks: config
+            .typography
+            .book_title_marks
+            .unwrap_or(defaults.typography.book_title_marks),
         title_page: flags
             .title_page
             .or(config.title_page)
@@ -373,6 +384,25 @@ mod tests {
         assert_eq!(options.typography, defaults.typography);
         assert!(options.plain.headings.detect);
         assert_eq!(options.base_dir, Path::new("in"));
+    }
+
+    #[test]
+    fn quote_order_and_book_title_marks_come_from_the_config() {
+        let defaults = resolve(Flags::default(), None, Path::new("in")).unwrap();
+        assert_eq!(defaults.typography.quotes, QuoteStyle::Standard);
+        assert_eq!(
+            defaults.typography.book_title_marks,
+            BookTitleMarks::Brackets
+        );
+        assert_eq!(defaults.typography.tcy_digits, [1, 2]);
+        let set =
+            config("[typography]\nquotes = \"corner-outside\"\nbook_title_marks = \"wavy-line\"\n");
+        let options = resolve(Flags::default(), set, Path::new("in")).unwrap();
+        assert_eq!(options.typography.quotes, QuoteStyle::CornerOutside);
+        assert_eq!(
+            options.typography.book_title_marks,
+            BookTitleMarks::WavyLine
+        );
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub fn split(nodes: &[Node], rules: &TextRules, first: usize, budget: usize) -> 
         reopening_len: 0,
         verbatim: 0,
     };
-    for node in nodes {
+    // Quotes are paired over the whole block, not piece by piece.
+    for node in cjk::prepare(nodes, rules).iter() {
         splitter.node(node);
     }
     splitter.close_all();
@@ -72,7 +73,7 @@ impl Splitter<'_> {
             }
             Node::Image(_) => {
                 let mut written = String::new();
-                cjk::write_nodes(&mut written, std::slice::from_ref(node), self.rules);
+                cjk::write_prepared(&mut written, std::slice::from_ref(node), self.rules);
                 self.atom(&written);
             }
             Node::Element(element) if VOID.contains(&element.name) => {
@@ -82,7 +83,7 @@ impl Splitter<'_> {
                 // A small element (a list item, a link) moves to the next
                 // piece whole rather than be cut.
                 let mut written = String::new();
-                cjk::write_nodes(&mut written, std::slice::from_ref(node), self.rules);
+                cjk::write_prepared(&mut written, std::slice::from_ref(node), self.rules);
                 self.atom(&written);
                 if element.name == "li" {
                     self.count_item();
@@ -317,7 +318,9 @@ mod tests {
             vertical: false,
             tcy_digits: vec![2],
             punctuation: true,
-            taiwan_quotes: false,
+            locale: cjk::Locale::SimplifiedChinese,
+            quotes: cjk::QuoteStyle::Standard,
+            book_titles: cjk::BookTitleMarks::Brackets,
         };
         Some(split(&nodes, &rules, budget, budget))
     }
@@ -413,7 +416,9 @@ mod tests {
             vertical: true,
             tcy_digits: vec![2],
             punctuation: true,
-            taiwan_quotes: false,
+            locale: cjk::Locale::SimplifiedChinese,
+            quotes: cjk::QuoteStyle::Standard,
+            book_titles: cjk::BookTitleMarks::Brackets,
         };
         let nodes = [Node::Element(Element::new(
             "p",

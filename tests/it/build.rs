@@ -879,7 +879,7 @@ fn vertical_books_get_upright_digits_corner_brackets_and_full_width_punctuation(
     let entries = entries(&out.path().join("v.epub"));
     let chapter = text(&entries, "OEBPS/c0001.xhtml");
     assert!(chapter.contains(
-        "<p>他说：「今天是<span class=\"tcy\">12</span>月<span class=\"tcy\">25</span>日，她说『好』。」\
+        "<p>他说：『今天是<span class=\"tcy\">12</span>月<span class=\"tcy\">25</span>日，她说「好」。』\
          2023年的冬天，很冷！真的<span class=\"tcy\">!?</span>好。A12号楼。</p>"
     ), "{chapter}");
     let css = text(&entries, "OEBPS/styles/book.css");
@@ -923,6 +923,133 @@ fn typography_is_configurable() {
             .contains("<p>“好”,<span class=\"tcy\">5</span>月<span class=\"tcy\">365</span>天</p>"),
         "{chapter}"
     );
+}
+
+/// The `<body>` of every chapter page of `entries`, in order.
+fn chapter_bodies(entries: &[Entry]) -> String {
+    entries
+        .iter()
+        .filter(|e| e.name.starts_with("OEBPS/c") && e.name.ends_with(".xhtml"))
+        .map(|e| {
+            let page = String::from_utf8_lossy(&e.data);
+            let start = page.find("<body").unwrap_or(0);
+            page[start..].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn vertical_quotes_follow_the_locale_by_nesting_level() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    // The same sentences typed with double quotes outside, then single.
+    fs::write(
+        dir.join("hans.txt"),
+        "引号\n老师说：“这本《山居笔记》里写着‘慢慢读’。”\n他又说:\"别急,'一页一页'地读。\"\n\
+         书上印着“Hello, world”和 don't 两句，第5章也有。\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("hant.txt"),
+        "引號\n老師說：“這本書裡寫著‘慢慢讀’。”\n他又說：‘別急，“一頁一頁”地讀。’\n",
+    )
+    .unwrap();
+    let build = |file: &str, out_name: &str, extra: &[&str]| {
+        let mut args = vec!["build", file, "--layout", "vertical", "-o", out_name];
+        args.extend(extra);
+        ok(wenji(dir, &args));
+        chapter_bodies(&entries_of(dir, out_name))
+    };
+    let hans = build("hans.txt", "hans.epub", &[]);
+    assert!(
+        hans.contains("老师说：『这本《山居笔记》里写着「慢慢读」。』"),
+        "{hans}"
+    );
+    assert!(
+        hans.contains("他又说：『别急，「一页一页」地读。』"),
+        "{hans}"
+    );
+    assert!(
+        hans.contains("“Hello, world”") && hans.contains("don't"),
+        "{hans}"
+    );
+    assert!(hans.contains("第<span class=\"tcy\">5</span>章"), "{hans}");
+    let hant = build("hant.txt", "hant.epub", &[]);
+    assert!(
+        hant.contains("老師說：「這本書裡寫著『慢慢讀』。」"),
+        "{hant}"
+    );
+    assert!(
+        hant.contains("他又說：「別急，『一頁一頁』地讀。」"),
+        "{hant}"
+    );
+
+    fs::write(
+        dir.join("wenji.toml"),
+        "[typography]\nquotes = \"corner-outside\"\nbook_title_marks = \"wavy-line\"\n",
+    )
+    .unwrap();
+    let entries = {
+        build("hans.txt", "corner.epub", &[]);
+        entries_of(dir, "corner.epub")
+    };
+    let corner = chapter_bodies(&entries);
+    assert!(
+        corner.contains(
+            "老师说：「这本<span class=\"book-title\">山居笔记</span>里写着『慢慢读』。」"
+        ),
+        "{corner}"
+    );
+    let css = text(&entries, "OEBPS/styles/book.css");
+    assert!(css.contains("span.book-title") && css.contains("text-underline-position: left"));
+
+    // Horizontal: curly quotes as typed, ASCII ones become the locale's.
+    fs::remove_file(dir.join("wenji.toml")).unwrap();
+    ok(wenji(dir, &["build", "hans.txt", "-o", "h.epub"]));
+    let horizontal = chapter_bodies(&entries_of(dir, "h.epub"));
+    assert!(
+        horizontal.contains("他又说:“别急,‘一页一页’地读。”"),
+        "{horizontal}"
+    );
+    assert!(horizontal.contains("老师说：“这本《山居笔记》里写着‘慢慢读’。”"));
+}
+
+#[test]
+fn a_real_gbk_novel_keeps_no_ascii_quote_in_vertical_text() {
+    let source = repo().join("../shared/real-texts/hongloumeng-gbk.txt");
+    if !source.is_file() {
+        eprintln!("../shared/real-texts/hongloumeng-gbk.txt is absent: not checked here");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("hongloumeng.txt");
+    fs::copy(&source, &copy).unwrap();
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            "hongloumeng.txt",
+            "--layout",
+            "vertical",
+            "--full",
+            "-o",
+            "h.epub",
+        ],
+    ));
+    let bodies = chapter_bodies(&entries_of(out.path(), "h.epub"));
+    let text_only = regex::Regex::new("<[^>]*>")
+        .unwrap()
+        .replace_all(&bodies, "");
+    assert!(!text_only.contains('"') && !text_only.contains("&quot;"));
+    let opening = |marks: &str| text_only.chars().filter(|c| marks.contains(*c)).count();
+    // Double quotes are the outer ones: 『 opens more quotations than 「.
+    assert!(
+        opening("『") > 5 * opening("「"),
+        "{} {}",
+        opening("『"),
+        opening("「")
+    );
+    assert!(opening("“‘") == 0, "curly quotes left");
 }
 
 #[test]

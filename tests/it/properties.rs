@@ -1130,6 +1130,7 @@ fn options(case: &Case, layout: Layout, base: &Path) -> Options {
             toc_page: s.toc_page,
             tcy_digits: s.tcy_digits.clone(),
             vertical_punctuation: s.vertical_punctuation,
+            ..Options::default().typography
         },
         modified: Some(1_700_000_000),
         // Not the current folder, whose covers/ would supply the cover.
