@@ -5,6 +5,7 @@
 //! paragraphs and joins lines into them; headings become headings.
 
 mod frontmatter;
+mod residue;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -47,6 +48,7 @@ fn lines<'a>(segments: &'a [paid::Segment<'a>]) -> Vec<Line<'a>> {
 pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
     let mut lines = lines(&segments);
+    lines = residue::clean(path, lines, &mut warnings)?;
     let front = frontmatter::take(path, &mut lines, headings, &mut warnings)?;
     let mut essay = Essay {
         path: path.to_path_buf(),
