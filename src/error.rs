@@ -182,20 +182,6 @@ pub enum Error {
         /// The 1-based line.
         line: usize,
     },
-    /// Web markup splits a paid marker in a plain-text file: once tags and
-    /// character references are read, the line shows one, so which text is
-    /// paid is unclear.
-    #[error(
-        "{}:{line}: HTML markup inside this line hides a paid marker; write ##paidbegin## \
-         and ##paidend## whole, with no tag or &…; reference inside them",
-        .path.display()
-    )]
-    MarkupMarker {
-        /// The essay.
-        path: PathBuf,
-        /// The 1-based line.
-        line: usize,
-    },
     /// `-` was given as an input: essays are read from files only.
     #[error(
         "-: essays are not read from standard input; save the essay as a .txt or .md file and give its path"

@@ -48,7 +48,7 @@ fn lines<'a>(segments: &'a [paid::Segment<'a>]) -> Vec<Line<'a>> {
 pub fn parse(path: &Path, text: &str, headings: &HeadingRules) -> Result<(Essay, Vec<Warning>)> {
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
     let mut lines = lines(&segments);
-    lines = residue::clean(path, lines, &mut warnings)?;
+    lines = residue::clean(path, lines, &mut warnings);
     let front = frontmatter::take(path, &mut lines, headings, &mut warnings)?;
     let mut essay = Essay {
         path: path.to_path_buf(),

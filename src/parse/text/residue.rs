@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::error::{Error, Result, Warning};
+use crate::error::Warning;
 use crate::paid;
 
 use super::Line;
@@ -118,16 +118,17 @@ fn read(text: &str) -> Option<Vec<String>> {
 /// Reads the web markup of `lines` if the file shows any (see the module
 /// documentation), with one warning at the line of the first. A line with
 /// break tags becomes several lines, each with its access and number, so
-/// no text crosses into or out of a paid part. A line that shows a paid
-/// marker only once read is an error: the split into paid parts, made on
-/// the text as written, did not see it.
+/// no text crosses into or out of a paid part. A line whose reading would
+/// show a paid marker (`##&#112;aidbegin##`) is kept as written, with a
+/// warning: paid parts were split on the text as written, which did not
+/// hold that marker, and what is printed must be what the split saw.
 pub(super) fn clean<'a>(
     path: &Path,
     lines: Vec<Line<'a>>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Line<'a>>> {
+) -> Vec<Line<'a>> {
     let Some(first) = lines.iter().find(|line| shows_residue(&line.text)) else {
-        return Ok(lines);
+        return lines;
     };
     warnings.push(Warning::new(
         path,
@@ -141,21 +142,27 @@ pub(super) fn clean<'a>(
             cleaned.push(line);
             continue;
         };
-        for piece in pieces {
-            if paid::markers::any(&piece, paid::Rendering::Literal) {
-                return Err(Error::MarkupMarker {
-                    path: path.to_path_buf(),
-                    line: line.number,
-                });
-            }
-            cleaned.push(Line {
-                text: Cow::Owned(piece),
-                access: line.access,
-                number: line.number,
-            });
+        if pieces
+            .iter()
+            .any(|piece| paid::markers::any(piece, paid::Rendering::Literal))
+        {
+            warnings.push(Warning::new(
+                path,
+                Some(line.number),
+                "the markup in this line spells a paid marker once read, so the line is kept as \
+                 written; write ##paidbegin## and ##paidend## whole, with no tag or &…; \
+                 reference inside them",
+            ));
+            cleaned.push(line);
+            continue;
         }
+        cleaned.extend(pieces.into_iter().map(|piece| Line {
+            text: Cow::Owned(piece),
+            access: line.access,
+            number: line.number,
+        }));
     }
-    Ok(cleaned)
+    cleaned
 }
 
 #[cfg(test)]
@@ -178,7 +185,7 @@ mod tests {
             .map(|(i, t)| line(t, Access::Free, i + 1))
             .collect();
         let mut warnings = Vec::new();
-        let lines = clean(Path::new("w.txt"), lines, &mut warnings).unwrap();
+        let lines = clean(Path::new("w.txt"), lines, &mut warnings);
         (
             lines.into_iter().map(|l| l.text.into_owned()).collect(),
             warnings,
@@ -230,7 +237,7 @@ mod tests {
             line("付费一</p><p>付费二", Access::Paid, 2),
         ];
         let mut warnings = Vec::new();
-        let lines = clean(Path::new("w.txt"), lines, &mut warnings).unwrap();
+        let lines = clean(Path::new("w.txt"), lines, &mut warnings);
         let shape: Vec<_> = lines
             .iter()
             .map(|l| (l.text.as_ref(), l.access, l.number))
@@ -248,12 +255,17 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_spelled_with_markup_is_an_error() {
+    fn a_line_whose_markup_spells_a_marker_is_kept_as_written() {
+        let spelled = "##&#112;aidbegin##不是付费";
         let lines = vec![
             line("<p>正文</p>", Access::Free, 1),
-            line("##&#112;aidbegin##付费", Access::Free, 2),
+            line(spelled, Access::Free, 2),
         ];
-        let err = clean(Path::new("w.txt"), lines, &mut Vec::new()).unwrap_err();
-        assert!(matches!(err, Error::MarkupMarker { line: 2, .. }), "{err}");
+        let mut warnings = Vec::new();
+        let lines = clean(Path::new("w.txt"), lines, &mut warnings);
+        assert_eq!(lines.last().unwrap().text, spelled);
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(warnings[1].line, Some(2));
+        assert!(warnings[1].message.contains("kept as written"));
     }
 }
