@@ -77,7 +77,7 @@ pub(super) fn take(
             line: first.number,
         });
     } else {
-        match not_a_title(first.text.trim(), headings) {
+        match not_a_title(first.text.trim(), &lines[at + 1..], headings) {
             None => {
                 let title = unquoted(first.text.trim()).to_string();
                 lines.drain(..=at);
@@ -108,12 +108,20 @@ pub(super) fn take(
     })
 }
 
-/// Why `line` is not a title, or `None` if it may be one: short, not a
-/// sentence, not a chapter heading or a section name such as 序言.
-fn not_a_title(line: &str, headings: &HeadingRules) -> Option<&'static str> {
+/// Why `line`, followed by `rest`, is not a title, or `None` if it may be
+/// one: short, not a sentence, not a section name such as 序言 and not the
+/// first of several headings of one level (`第一回` before `第二回`; a lone
+/// `第三篇` heads a collection's essay and is its title).
+fn not_a_title(line: &str, rest: &[Line<'_>], headings: &HeadingRules) -> Option<&'static str> {
+    let first_of_its_level = || {
+        headings.level(line).is_some_and(|level| {
+            rest.iter()
+                .any(|l| headings.level(l.text.trim()) == Some(level))
+        })
+    };
     if line.chars().count() > MAX_TITLE_LINE_CHARS {
         Some("too long for a title")
-    } else if is_section_name(line) || headings.level(line).is_some() {
+    } else if is_section_name(line) || first_of_its_level() {
         Some("a chapter or section heading")
     } else if is_sentence(line) {
         Some("a sentence")
@@ -638,14 +646,23 @@ End of The Project Gutenberg Etext of Notes on Rain";
     #[test]
     fn a_banner_or_section_name_first_is_no_title_and_the_file_name_is() {
         for first in ["========简介========", "序言", "Contents", "第一回 开篇"] {
-            let (front, body, warnings) = take_from("dir/无题集.txt", &format!("{first}\n正文。"));
+            let text = format!("{first}\n正文。\n第二回 再续\n又一段。");
+            let (front, body, warnings) = take_from("dir/无题集.txt", &text);
             assert_eq!(front.title, "无题集", "{first}");
-            assert_eq!(body.len(), 2, "{first}");
+            assert_eq!(body.len(), 4, "{first}");
             assert_eq!(warnings.len(), 1);
             let message = &warnings[0].message;
             assert!(message.contains("heading"), "{message}");
             assert!(message.contains("\"无题集\"") && message.contains("--title"));
         }
+    }
+
+    #[test]
+    fn a_heading_no_other_line_matches_is_a_title() {
+        let (front, body, warnings) = take_from("a.txt", "第三篇\n正文。\n一、小节");
+        assert_eq!(front.title, "第三篇");
+        assert_eq!(body, ["正文。", "一、小节"]);
+        assert!(warnings.is_empty());
     }
 
     #[test]
