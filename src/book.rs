@@ -134,6 +134,7 @@ pub(crate) mod tests {
                 path: "e.txt".into(),
                 title: "题".into(),
                 creators: Vec::new(),
+                lang: None,
                 colophon: Vec::new(),
                 parts,
             }],

@@ -134,7 +134,11 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
     let lang = match &options.lang {
         Some(tag) if !lang::is_valid_tag(tag) => return Err(Error::InvalidLanguage(tag.clone())),
         Some(tag) => tag.clone(),
-        None => lang::detect(&sample).to_string(),
+        // The language an essay names itself (Gutenberg's Language:), else detected.
+        None => match essays.iter().find_map(|e| e.lang.as_ref()) {
+            Some(tag) => tag.clone(),
+            None => lang::detect(&sample).to_string(),
+        },
     };
     let words = lang::strings(&lang);
     // Blank settings count as unset: EPUB metadata may not be empty.

@@ -136,6 +136,7 @@ mod tests {
             path: "e.txt".into(),
             title: "T".into(),
             creators: Vec::new(),
+            lang: None,
             colophon: Vec::new(),
             parts: vec![
                 Part {

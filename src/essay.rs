@@ -20,6 +20,9 @@ pub struct Essay {
     /// author, then translators, editors, illustrators), in order; empty for
     /// formats without one.
     pub creators: Vec<Creator>,
+    /// The language the essay's own metadata names (a Project Gutenberg
+    /// `Language:` line), as a BCP 47 tag; `None` for most essays.
+    pub lang: Option<String>,
     /// The essay's colophon (an Aozora Bunko text's `底本：` notes): free
     /// text, set on a page of its own at the end of the book.
     pub colophon: Vec<Block>,

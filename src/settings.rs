@@ -436,8 +436,7 @@ mod tests {
                 paragraphs: flag,
                 ..Flags::default()
             };
-            resolve(flags, config(config_text), Path::new("."))
-                .map(|o| o.plain.paragraphs)
+            resolve(flags, config(config_text), Path::new(".")).map(|o| o.plain.paragraphs)
         };
         assert_eq!(resolved(None, "").unwrap(), Paragraphs::Auto);
         for shape in [Paragraphs::Line, Paragraphs::Blank, Paragraphs::Indent] {

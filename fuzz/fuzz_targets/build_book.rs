@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use wenji::book::{Book, Cover, PreviewText, Typography};
 use wenji::package::PackageError;
-use wenji::parse::{Format, HeadingRules};
+use wenji::parse::{Format, PlainRules};
 use wenji::{Edition, Layout};
 
 const TOKEN: &str = "PAIDxyz123";
@@ -77,7 +77,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
         &path,
         &decoded.text,
         choice.format,
-        &HeadingRules::default(),
+        &PlainRules::default(),
     )
     .ok()?;
     // As build::load_book: the language from free text only.
@@ -101,10 +101,10 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
             title_suffix: words.preview_suffix.to_string(),
         },
         typography: Typography {
-            tcy_digits: vec![2],
             vertical_punctuation: choice.punctuation,
             title_page: choice.title_page,
             toc_page: choice.toc_page,
+            ..wenji::settings::Options::default().typography
         },
         essays: vec![essay],
     })

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use wenji::document::{self, Node};
 use wenji::essay::Block;
-use wenji::parse::{Format, HeadingRules, MAX_TITLE_CHARS, parse};
+use wenji::parse::{Format, MAX_TITLE_CHARS, PlainRules, parse};
 
 static DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| tempfile::tempdir().unwrap());
 static ESSAY: LazyLock<PathBuf> = LazyLock::new(|| DIR.path().join("essay.md"));
@@ -176,7 +176,7 @@ fn check_fragment(xhtml: &str) {
 }
 
 fuzz_target!(|text: &str| {
-    let Ok((essay, _warnings)) = parse(&ESSAY, text, Format::Markdown, &HeadingRules::default())
+    let Ok((essay, _warnings)) = parse(&ESSAY, text, Format::Markdown, &PlainRules::default())
     else {
         return;
     };

@@ -290,8 +290,10 @@ fn find_from(line: &str, at: usize, needle: &str) -> Option<usize> {
 }
 
 /// The characters an HTML character reference at the start of `text`
-/// stands for, and its length in bytes.
-fn entity(text: &str) -> Option<(Vec<char>, usize)> {
+/// (`&amp;`, `&#112;`, `&#x70;`; named ones from the HTML5 table) stands
+/// for, and its length in bytes. Plain text's web residue decodes with it
+/// too, so both read references alike.
+pub(crate) fn entity(text: &str) -> Option<(Vec<char>, usize)> {
     let end = text.as_bytes().iter().take(40).position(|&b| b == b';')?;
     let name = &text[1..end];
     let chars = if let Some(number) = name.strip_prefix('#') {

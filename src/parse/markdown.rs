@@ -26,6 +26,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         path: path.to_path_buf(),
         title: String::new(),
         creators: Vec::new(),
+        lang: None,
         colophon: Vec::new(),
         parts: Vec::new(),
     };

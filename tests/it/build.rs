@@ -1458,7 +1458,11 @@ fn unusable_essays_fail_with_a_clear_error() {
     let d = dir.path();
     let mut bom_utf16_body_utf8 = vec![0xff, 0xfe];
     bom_utf16_body_utf8.extend("标题\n正文\n".as_bytes());
-    let long_title = "长".repeat(1001);
+    // A first line this long is text, so only a metadata title can be too long.
+    let long_title = format!(
+        "Title: {}\n*** START OF THE PROJECT GUTENBERG EBOOK ***\nText.\n",
+        "长".repeat(1001)
+    );
     let mut zip_archive = b"PK\x03\x04\x14\0\0\0\x08\0".to_vec();
     zip_archive.extend([0u8; 64]);
     let cases: &[(&str, &[u8], &str)] = &[
@@ -1910,6 +1914,186 @@ fn a_translator_in_an_aozora_header_is_a_contributor_not_an_author() {
     );
 }
 
+// ---- Plain text as people have it (issue 11) ---------------------------------------
+
+/// Builds the plain-text `essay` in both editions; returns the preview's and
+/// the full edition's entries and what wenji printed.
+fn plain_book(essay: &Path) -> (Vec<Entry>, Vec<Entry>, String) {
+    let out = tempfile::tempdir().unwrap();
+    let essay = essay.to_str().unwrap();
+    let output = ok(wenji(
+        out.path(),
+        &["build", essay, "--edition", "both", "-o", "book.epub"],
+    ));
+    let preview = entries(&out.path().join("book.epub"));
+    let full = entries(&out.path().join("book.full.epub"));
+    assert_well_formed_and_one_language(&full);
+    (preview, full, stderr(&output))
+}
+
+/// Every XHTML file of a book, one after another, as written.
+fn all_xhtml(entries: &[Entry]) -> String {
+    entries
+        .iter()
+        .filter(|e| e.name.ends_with(".xhtml"))
+        .map(|e| String::from_utf8_lossy(&e.data).into_owned())
+        .collect()
+}
+
+/// Asserts that none of `boilerplate` is in any XHTML file of `entries`.
+fn assert_no_boilerplate(entries: &[Entry], boilerplate: &[&str], what: &str) {
+    let xhtml = all_xhtml(entries);
+    for shown in boilerplate {
+        assert!(!xhtml.contains(shown), "{what}: {shown} is printed");
+    }
+}
+
+fn plain_fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/plain").join(name)
+}
+
+#[test]
+fn a_gutenberg_file_gives_title_and_creators_and_loses_its_boilerplate() {
+    let (_, full, printed) = plain_book(&plain_fixture("lantern-keeper.txt"));
+    let opf = text(&full, "OEBPS/package.opf");
+    assert!(
+        opf.contains(">The Lantern Keeper and Other Small Lights</dc:title>"),
+        "{opf}"
+    );
+    assert!(
+        opf.contains("<dc:creator id=\"creator1\">Mara Quill</dc:creator>\n<meta refines=\"#creator1\" property=\"role\" scheme=\"marc:relators\">aut</meta>"),
+        "{opf}"
+    );
+    assert!(
+        opf.contains(">Ivo Penrose</dc:contributor>\n<meta refines=\"#contributor1\" property=\"role\" scheme=\"marc:relators\">trl</meta>"),
+        "{opf}"
+    );
+    assert_no_boilerplate(
+        &full,
+        &[
+            "Gutenberg",
+            "START OF",
+            "Produced by",
+            "Release date",
+            "licence",
+            "Title:",
+            "-----",
+            "by Mara Quill",
+        ],
+        "lantern-keeper",
+    );
+    let body = chapter_text(&full);
+    assert!(body.contains("CHAPTER I. The Lamp on the Hill"), "{body}");
+    assert!(body.contains("nobody in the village"), "{body}");
+    assert!(printed.contains("lantern-keeper.txt:19: a Project Gutenberg file"));
+}
+
+#[test]
+fn an_old_small_print_gutenberg_file_loses_its_small_print() {
+    let (_, full, _) = plain_book(&plain_fixture("notes-on-rain.txt"));
+    let opf = text(&full, "OEBPS/package.opf");
+    assert!(opf.contains(">Notes on Rain</dc:title>"), "{opf}");
+    assert!(opf.contains(">Basil Moor</dc:creator>"), "{opf}");
+    assert_no_boilerplate(
+        &full,
+        &[
+            "Gutenberg",
+            "SMALL PRINT",
+            "Etexts",
+            "prepared by",
+            "NOTES ON RAIN",
+        ],
+        "notes-on-rain",
+    );
+    assert!(chapter_text(&full).contains("The second note is about gutters."));
+}
+
+#[test]
+fn a_scraped_web_page_is_read_not_printed_and_keeps_its_paid_part() {
+    let (preview, full, printed) = plain_book(&plain_fixture("山外青山.txt"));
+    let opf = text(&full, "OEBPS/package.opf");
+    // The first line is a banner around 简介: the file name is the title.
+    assert!(opf.contains(">山外青山</dc:title>"), "{opf}");
+    assert!(printed.contains("山外青山.txt:1: the first line is a chapter or section heading"));
+    assert!(printed.contains("the title is the file name \"山外青山\""));
+    assert!(printed.contains("山外青山.txt:2: this text holds web page markup"));
+    for book in [&preview, &full] {
+        assert_no_boilerplate(
+            book,
+            &[
+                "&lt;p",
+                "&lt;/p",
+                "&lt;br",
+                "&amp;nbsp;",
+                "&amp;quot;",
+                "正文",
+                "=====",
+            ],
+            "山外青山",
+        );
+    }
+    let body = chapter_text(&full);
+    for kept in [
+        "一个少年离开山村",
+        "把门轻轻带上&走进雾里",
+        // ASCII quotes in Chinese text are paired and converted.
+        "“路上小心。”",
+        "本章完",
+    ] {
+        assert!(body.contains(kept), "{kept}: {body}");
+    }
+    // The paid paragraphs, split out of one line, stay paid.
+    assert!(body.contains("撑伞的老人") && body.contains("这条路我走了六十年"));
+    let shown = everything(&preview);
+    assert!(!shown.contains("撑伞") && !shown.contains("六十年"));
+    assert!(chapter_text(&preview).contains("河水比他想的要凉"));
+}
+
+#[test]
+fn a_section_name_first_is_not_the_title() {
+    let (_, full, printed) = plain_book(&plain_fixture("槐树下.txt"));
+    let opf = text(&full, "OEBPS/package.opf");
+    assert!(opf.contains(">槐树下</dc:title>"), "{opf}");
+    assert!(printed.contains("槐树下.txt:1: the first line is a chapter or section heading"));
+    assert!(printed.contains("--title"), "{printed}");
+    // 序言 stays in the text, a section before the first chapter.
+    let chapter = text(&full, "OEBPS/c0001.xhtml");
+    assert!(
+        chapter.contains("</h1>\n<h2 id=\"s1\">序言</h2>"),
+        "{chapter}"
+    );
+}
+
+#[test]
+fn real_plain_texts_get_their_titles_and_lose_their_boilerplate() {
+    let texts = repo().join("../shared/real-texts");
+    if !texts.is_dir() {
+        eprintln!("../shared/real-texts is absent: the real plain texts are not checked here");
+        return;
+    }
+    let (_, alice, printed) = plain_book(&texts.join("gutenberg-alice.txt"));
+    let opf = text(&alice, "OEBPS/package.opf").replace('’', "'");
+    assert!(
+        opf.contains(">Alice's Adventures in Wonderland</dc:title>"),
+        "{opf}"
+    );
+    assert!(opf.contains(">Lewis Carroll</dc:creator>"), "{opf}");
+    // Its Language: line is the book's language.
+    assert!(opf.contains("<dc:language>en</dc:language>"), "{opf}");
+    assert!(printed.contains("a Project Gutenberg file"), "{printed}");
+    assert_no_boilerplate(&alice, &["Gutenberg", "START OF", "eBook"], "alice");
+
+    let (_, aq, printed) = plain_book(&texts.join("aq-zhengzhuan.txt"));
+    let opf = text(&aq, "OEBPS/package.opf");
+    assert!(opf.contains(">aq-zhengzhuan</dc:title>"), "{opf}");
+    assert!(!opf.contains(">序言</dc:title>"));
+    assert!(printed.contains("the title is the file name \"aq-zhengzhuan\""));
+
+    let (_, hongloumeng, _) = plain_book(&texts.join("hongloumeng-gbk.txt"));
+    let opf = text(&hongloumeng, "OEBPS/package.opf");
+    assert!(opf.contains(">红楼梦</dc:title>"), "{opf}");
+}
+
 // ---- Plain text paragraphs (issue 11) ---------------------------------------------
 
 /// Paragraphs (`<p`) in a built book's chapters.
@@ -2044,4 +2228,25 @@ fn plain_text_paragraph_shapes_are_read_from_each_file() {
             "{file}"
         );
     }
+}
+
+#[test]
+fn a_gutenberg_language_line_is_the_books_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let essay = dir.path().join("lune.txt");
+    fs::write(
+        &essay,
+        "Title: La lune\nAuthor: Jeanne Martin\nLanguage: French\n\n*** START OF THE PROJECT GUTENBERG EBOOK LA LUNE ***\n\nLa lune est sortie derrière la colline.\n\n*** END OF THE PROJECT GUTENBERG EBOOK LA LUNE ***\n",
+    )
+    .unwrap();
+    ok(wenji(dir.path(), &["build", "lune.txt", "-o", "b.epub"]));
+    let opf = text(&entries(&dir.path().join("b.epub")), "OEBPS/package.opf");
+    assert!(opf.contains("<dc:language>fr</dc:language>"), "{opf}");
+    // --lang wins.
+    ok(wenji(
+        dir.path(),
+        &["build", "lune.txt", "--lang", "de", "-o", "d.epub"],
+    ));
+    let opf = text(&entries(&dir.path().join("d.epub")), "OEBPS/package.opf");
+    assert!(opf.contains("<dc:language>de</dc:language>"), "{opf}");
 }

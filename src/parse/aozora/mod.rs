@@ -116,6 +116,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         path: path.to_path_buf(),
         title: checked_title(path, title)?,
         creators: header_creators(&shape.header),
+        lang: None,
         colophon: Vec::new(),
         parts: Vec::new(),
     };

@@ -6,6 +6,7 @@
 
 mod frontmatter;
 mod paragraphs;
+mod residue;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -68,11 +69,13 @@ pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<
     let headings = &rules.headings;
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Literal);
     let mut lines = lines(&segments);
+    lines = residue::clean(path, lines, &mut warnings);
     let front = frontmatter::take(path, &mut lines, headings, &mut warnings)?;
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: front.title,
         creators: front.creators,
+        lang: front.lang,
         colophon: Vec::new(),
         parts: Vec::new(),
     };
@@ -258,12 +261,12 @@ mod tests {
     }
 
     #[test]
-    fn a_first_line_too_long_for_a_title_is_an_error() {
-        let long = "长".repeat(crate::parse::MAX_TITLE_CHARS + 1);
-        let err = parse_text(&format!("{long}\n正文")).unwrap_err();
-        assert!(matches!(err, Error::LongTitle { chars: 1001, .. }), "{err}");
-        let (essay, _) = parse_text(&format!("{}\n正文", &long[3..])).unwrap();
-        assert_eq!(essay.title.chars().count(), 1000);
+    fn a_first_line_too_long_for_a_title_is_text() {
+        let long = "长".repeat(51);
+        let (essay, warnings) = parse_text(&format!("{long}\n正文")).unwrap();
+        assert_eq!(essay.title, "a");
+        assert!(warnings[0].message.contains("too long for a title"));
+        assert_eq!(paragraphs(&essay, Access::Free)[0], long);
     }
 
     #[test]
