@@ -40,8 +40,9 @@ Examples:
   wenji build essay.txt --layout vertical --full -o essay.epub
   wenji build a.txt b.md notes/ --title 文集 --author 某某 --edition both -o book.epub
 
-Plain-text essays: the first non-blank line is the title, every further line a
-paragraph. Text between ##paidbegin## and ##paidend## is paid: left out of the
+Plain-text essays: a short first line is the title (else a Gutenberg Title:
+line, else the file name); paragraphs are one per line, or hard-wrapped lines
+joined as the file shows (--paragraphs). Text between ##paidbegin## and ##paidend## is paid: left out of the
 preview edition, kept in the full one. SOURCE_DATE_EPOCH fixes every date.";
 
 const BATCH_EXAMPLES: &str = "\

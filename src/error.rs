@@ -151,7 +151,7 @@ pub enum Error {
     /// The title is too long to be one.
     #[error(
         "{}: the title is {chars} characters long (at most 1000); \
-         the first line of an essay must be its title, so add a short title line",
+         put a short title on the first line, or pass --title",
         .path.display()
     )]
     LongTitle {

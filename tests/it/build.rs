@@ -2101,7 +2101,10 @@ fn paragraph_count(entries: &[Entry]) -> usize {
     entries
         .iter()
         .filter(|e| e.name.starts_with("OEBPS/c0"))
-        .map(|e| String::from_utf8_lossy(&e.data).matches("<p>").count())
+        .map(|e| {
+            let page = String::from_utf8_lossy(&e.data);
+            page.matches("<p>").count() + page.matches("<p class=").count()
+        })
         .sum()
 }
 

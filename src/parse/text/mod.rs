@@ -128,7 +128,8 @@ pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<
     Ok((essay, warnings))
 }
 
-/// A paragraph of `text`, its [`paragraphs::LINE_BREAK`]s kept as `br`.
+/// A paragraph of `text`, its [`paragraphs::LINE_BREAK`]s kept as `br`
+/// (verse, an address), set without a first-line indent.
 fn paragraph(text: &str) -> Block {
     if !text.contains(paragraphs::LINE_BREAK) {
         return Block::paragraph(text);
@@ -140,7 +141,9 @@ fn paragraph(text: &str) -> Block {
         }
         nodes.extend(document::text_with_ruby(line));
     }
-    Block::Element(Element::new("p", nodes))
+    let mut p = Element::new("p", nodes);
+    p.attrs.push(("class", "noindent".to_string()));
+    Block::Element(p)
 }
 
 /// Whether `line` is a list item (`- `, `* `, `• `, `1. `, `1) `), which
