@@ -137,6 +137,7 @@ pub(crate) mod tests {
                 lang: None,
                 colophon: Vec::new(),
                 parts,
+                notes: Vec::new(),
             }],
         }
     }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::book::Book;
 use crate::essay::{Access, Essay};
-use crate::publication::{Chapter, Content, Publication};
+use crate::publication::{Chapter, ChapterNote, Content, Publication};
 
 /// Which edition of a book to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
@@ -54,6 +54,7 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         .map(|essay| Chapter {
             title: &essay.title,
             content: content(essay, edition, &book.preview.notice),
+            notes: notes(essay, edition),
         })
         .collect();
     let mark = (edition == Edition::Preview).then_some(book.preview.title_suffix.as_str());
@@ -96,6 +97,19 @@ fn content<'a>(essay: &'a Essay, edition: Edition, notice: &'a str) -> Vec<Conte
         }
     }
     content
+}
+
+/// The footnotes of `essay` that `edition` holds: the preview's are free.
+fn notes(essay: &Essay, edition: Edition) -> Vec<ChapterNote<'_>> {
+    essay
+        .notes
+        .iter()
+        .filter(|note| edition == Edition::Full || note.access == Access::Free)
+        .map(|note| ChapterNote {
+            key: &note.key,
+            content: &note.content,
+        })
+        .collect()
 }
 
 /// The `dc:identifier` of `edition` (already [`effective`]): the configured
@@ -156,6 +170,7 @@ mod tests {
                     blocks: vec![p("paid3")],
                 },
             ],
+            notes: Vec::new(),
         }
     }
 

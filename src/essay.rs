@@ -29,6 +29,46 @@ pub struct Essay {
     /// Free and paid stretches in reading order; only parsing and edition
     /// selection see them.
     pub(crate) parts: Vec<Part>,
+    /// Footnotes (Markdown `[^label]`), each free or paid as a whole.
+    pub(crate) notes: Vec<Note>,
+}
+
+/// A footnote: referenced in the text as an `a.noteref` element whose
+/// `data-note` is its key (see [`Note::reference`]); typesetting numbers
+/// the references and sets the notes beside them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Note {
+    /// Its key, unique in the essay.
+    pub(crate) key: String,
+    /// Paid when it is defined in a paid part or referenced from one: the
+    /// preview holds free notes only.
+    pub(crate) access: Access,
+    /// Its content: block-level elements.
+    pub(crate) content: Vec<Node>,
+}
+
+impl Note {
+    /// The class of the placeholder element a reference is parsed into.
+    pub(crate) const REFERENCE_CLASS: &'static str = "noteref";
+
+    /// The placeholder for a reference to the note `key`.
+    pub(crate) fn reference(key: &str) -> Node {
+        Node::Element(Element {
+            name: "a",
+            attrs: vec![
+                ("class", Self::REFERENCE_CLASS.to_string()),
+                ("data-note", key.to_string()),
+            ],
+            children: Vec::new(),
+        })
+    }
+
+    /// The key `element` refers to, if it is a reference placeholder.
+    pub(crate) fn key_of(element: &Element) -> Option<&str> {
+        (element.name == "a" && element.attr("class") == Some(Self::REFERENCE_CLASS))
+            .then(|| element.attr("data-note"))
+            .flatten()
+    }
 }
 
 /// A stretch of blocks with one access.
@@ -95,9 +135,10 @@ impl Block {
 }
 
 impl Essay {
-    /// Whether any part is paid.
+    /// Whether any part or note is paid.
     pub fn has_paid(&self) -> bool {
         self.parts.iter().any(|p| p.access == Access::Paid)
+            || self.notes.iter().any(|n| n.access == Access::Paid)
     }
 
     /// Characters of free and paid text, in that order.
@@ -106,6 +147,13 @@ impl Essay {
         for part in &self.parts {
             let n: usize = part.blocks.iter().map(Block::char_count).sum();
             match part.access {
+                Access::Free => counts.0 += n,
+                Access::Paid => counts.1 += n,
+            }
+        }
+        for note in &self.notes {
+            let n = crate::document::char_count(&note.content);
+            match note.access {
                 Access::Free => counts.0 += n,
                 Access::Paid => counts.1 += n,
             }
@@ -132,6 +180,10 @@ impl Essay {
         let free = self.parts.iter().filter(|p| p.access == Access::Free);
         for block in free.flat_map(|p| &p.blocks) {
             crate::document::for_each_text(block.nodes(), true, visit);
+            visit("\n");
+        }
+        for note in self.notes.iter().filter(|n| n.access == Access::Free) {
+            crate::document::for_each_text(&note.content, true, visit);
             visit("\n");
         }
     }

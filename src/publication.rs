@@ -50,6 +50,18 @@ pub struct Chapter<'a> {
     pub title: &'a str,
     /// Its content, in order.
     pub content: Vec<Content<'a>>,
+    /// The footnotes this edition holds; a reference to any other note is
+    /// left out when the chapter is typeset.
+    pub notes: Vec<ChapterNote<'a>>,
+}
+
+/// A footnote of a chapter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChapterNote<'a> {
+    /// The key its references name.
+    pub key: &'a str,
+    /// Its content: block-level elements.
+    pub content: &'a [crate::document::Node],
 }
 
 /// A unit of a chapter's content.

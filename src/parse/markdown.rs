@@ -8,6 +8,8 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+use crate::parse::footnotes;
+
 use crate::document::{self, Element, Node};
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
@@ -29,23 +31,35 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         lang: None,
         colophon: Vec::new(),
         parts: Vec::new(),
+        notes: Vec::new(),
     };
     let mut title = None;
     let mut title_may_follow = true;
+    let labels = footnotes::labels(text);
+    let mut definitions = Vec::new();
+    let mut citations = Vec::new();
     for segment in segments {
         if segment.access == Access::Paid {
             title_may_follow = false;
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
-        for block in render(path, segment.text, &mut images, &mut warnings)? {
+        let rendered = render(path, segment.text, &labels, &mut images, &mut warnings)?;
+        for (key, content) in rendered.notes {
+            definitions.push((key, segment.access, content));
+        }
+        for block in rendered.blocks {
             if title_may_follow && let Block::Heading { level: 1, content } = &block {
                 title = Some(document::plain_text(content));
                 title_may_follow = false;
                 continue;
             }
+            let mut cited = Vec::new();
+            footnotes::cited(block.nodes(), &mut cited);
+            citations.extend(cited.into_iter().map(|key| (key, segment.access)));
             essay.push(segment.access, block);
         }
     }
+    footnotes::assemble(path, &mut essay, definitions, &citations, &mut warnings);
     essay.title = match title {
         Some(title) => checked_title(path, title)?,
         None => {
@@ -89,24 +103,42 @@ fn warn_of_markers_in_code(path: &Path, text: &str, warnings: &mut Vec<Warning>)
     }
 }
 
-/// Renders one segment to blocks: top-level headings and one markup block
-/// per other top-level element.
+/// One segment, rendered.
+struct Rendered {
+    /// Top-level headings and one block per other top-level element.
+    blocks: Vec<Block>,
+    /// The footnotes it defines: key and content.
+    notes: Vec<(String, Vec<Node>)>,
+}
+
+/// Renders one segment; `labels` are the footnote labels of the whole file.
 fn render(
     path: &Path,
     markdown: &str,
+    labels: &std::collections::HashSet<String>,
     images: &mut ImagePacker,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Block>> {
+) -> Result<Rendered> {
     let parser = Parser::new_ext(
         markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,
     );
-    let mut events = nesting::ShallowEvents::new(parser);
+    let mut collector = footnotes::Collector::new(parser);
+    let mut events = nesting::ShallowEvents::new(&mut collector);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
+    let flattened_events = events.flattened;
     let mut resolve = |src: &str| images.pack(src, warnings);
-    let (nodes, flattened) = sanitize::to_nodes(&html, &mut resolve)?;
-    if events.flattened || flattened {
+    let (mut nodes, flattened) = sanitize::to_nodes(&html, &mut resolve)?;
+    footnotes::place(&mut nodes, &collector.references, labels);
+    let mut notes = Vec::new();
+    for (key, body) in std::mem::take(&mut collector.definitions) {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, nesting::ShallowEvents::new(body.into_iter()));
+        let (content, _) = sanitize::to_nodes(&html, &mut resolve)?;
+        notes.push((key, content));
+    }
+    if flattened_events || flattened {
         warnings.push(Warning::new(
             path,
             None,
@@ -140,7 +172,7 @@ fn render(
             image @ Node::Image(_) => blocks.push(Block::Element(Element::new("p", vec![image]))),
         }
     }
-    Ok(blocks)
+    Ok(Rendered { blocks, notes })
 }
 
 fn heading_level(name: &str) -> Option<u8> {

@@ -4,6 +4,7 @@
 //! [`InputFormat`] setting does.
 
 pub mod aozora;
+pub(crate) mod footnotes;
 pub mod headings;
 pub(crate) mod images;
 pub mod markdown;

@@ -7,6 +7,7 @@ pub mod cjk;
 pub mod cover;
 pub mod font;
 pub mod front;
+pub mod notes;
 pub mod resource;
 pub mod split;
 pub mod style;
@@ -92,8 +93,20 @@ pub fn typeset<'a, E>(
     };
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = format!("c{:04}", index + 1);
-        let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter.title, &rules);
+        let mut writer =
+            xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules);
         let mut sections = Vec::new();
+        for note in &chapter.notes {
+            for node in note.content {
+                if let Node::Element(element) = node {
+                    element.for_each_image(&mut |image| {
+                        if packed.insert(image.href.as_str()) {
+                            images.push(image);
+                        }
+                    });
+                }
+            }
+        }
         for content in &chapter.content {
             if let Content::Block(block) = *content {
                 block.for_each_image(&mut |image| {

@@ -4,9 +4,10 @@
 
 use crate::document::{self, Element, Node};
 use crate::publication::Publication;
-use crate::publication::{Block, Content};
+use crate::publication::{Block, ChapterNote, Content};
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::font;
+use crate::typeset::notes::ChapterNotes;
 use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page};
 use crate::xml::Writer;
@@ -78,6 +79,7 @@ pub struct ChapterWriter<'a> {
     /// Length of the chapter title opening the first page.
     title_len: usize,
     sections: usize,
+    notes: ChapterNotes<'a>,
     rules: &'a TextRules,
 }
 
@@ -87,6 +89,7 @@ impl<'a> ChapterWriter<'a> {
         publication: &'a Publication<'a>,
         stem: &'a str,
         title: &'a str,
+        notes: &[ChapterNote<'a>],
         rules: &'a TextRules,
     ) -> Self {
         let mut body = String::from("<h1 class=\"chapter-title\">");
@@ -101,6 +104,7 @@ impl<'a> ChapterWriter<'a> {
             title_len: body.len(),
             body,
             sections: 0,
+            notes: ChapterNotes::new(notes),
             rules,
         }
     }
@@ -136,14 +140,21 @@ impl<'a> ChapterWriter<'a> {
                 None
             }
             Content::Block(Block::Element(element)) => {
-                self.element(element.name, &element.attrs, &element.children);
+                let resolved = self.notes.resolve(&element.children);
+                let children = resolved.as_deref().unwrap_or(&element.children);
+                self.element(element.name, &element.attrs, children);
                 None
             }
             Content::Block(Block::Heading { level, content }) => {
                 self.sections += 1;
                 let id = format!("s{}", self.sections);
                 let name = HEADINGS[usize::from(*level).clamp(2, 6)];
-                self.element(name, &[("id", id.clone())], content);
+                let resolved = self.notes.resolve(content);
+                self.element(
+                    name,
+                    &[("id", id.clone())],
+                    resolved.as_deref().unwrap_or(content),
+                );
                 let entry = NavEntry {
                     title: document::plain_text(content),
                     href: format!("{}#{id}", self.page_name(self.finished)),
@@ -163,7 +174,7 @@ impl<'a> ChapterWriter<'a> {
         xhtml.push_str(name);
         xhtml.push('>');
         if xhtml.len() <= BODY_BUDGET {
-            self.markup(&xhtml);
+            self.markup_with_notes(&xhtml);
             return;
         }
         let whole = [Node::Element(Element {
@@ -173,8 +184,23 @@ impl<'a> ChapterWriter<'a> {
         })];
         let room = BODY_BUDGET.saturating_sub(self.body.len() + 1);
         for piece in split(&whole, self.rules, room, BODY_BUDGET) {
-            self.markup(&piece);
+            self.markup_with_notes(&piece);
         }
+    }
+
+    /// Writes `xhtml` with the footnotes it cites after it, on one page.
+    fn markup_with_notes(&mut self, xhtml: &str) {
+        if !xhtml.contains("epub:type=\"noteref\"") {
+            self.markup(xhtml);
+            return;
+        }
+        // Room for every note it cites, as if the page were new.
+        let most = self.notes.render(xhtml, self.rules, &Default::default()).0;
+        self.make_room(xhtml.len() + most.len() + 1);
+        let asides = self.notes.asides(xhtml, self.rules);
+        self.body.push_str(xhtml);
+        self.body.push_str(&asides);
+        self.body.push('\n');
     }
 
     fn markup(&mut self, xhtml: &str) {
@@ -191,6 +217,7 @@ impl<'a> ChapterWriter<'a> {
     }
 
     fn flush(&mut self) {
+        self.notes.new_page();
         let body = std::mem::take(&mut self.body);
         let name = self.page_name(self.finished);
         self.finished += 1;
@@ -274,7 +301,7 @@ mod tests {
     fn long_chapters_continue_in_further_pages() {
         let book = sample(false);
         let rules = book.text_rules();
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &[], &rules);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         for _ in 0..200 {
             chapter.push(Content::Block(&Block::paragraph(&sentence)));
@@ -289,10 +316,52 @@ mod tests {
     }
 
     #[test]
+    fn a_note_is_set_on_the_page_that_cites_it() {
+        let book = sample(false);
+        let rules = book.text_rules();
+        let content = [Node::Element(Element::new(
+            "p",
+            vec![Node::Text("注".into())],
+        ))];
+        let notes = [ChapterNote {
+            key: "n",
+            content: &content,
+        }];
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &notes, &rules);
+        let sentence = "这是一个用来填满页面的句子。".repeat(200);
+        let cites = Block::Element(Element::new(
+            "p",
+            vec![Node::Text("引".into()), crate::essay::Note::reference("n")],
+        ));
+        for _ in 0..60 {
+            chapter.push(Content::Block(&Block::paragraph(&sentence)));
+        }
+        chapter.push(Content::Block(&cites));
+        for _ in 0..60 {
+            chapter.push(Content::Block(&Block::paragraph(&sentence)));
+        }
+        chapter.push(Content::Block(&cites));
+        let pages = chapter.finish();
+        let citing: Vec<&Page> = pages
+            .iter()
+            .filter(|p| p.xhtml.contains("href=\"#fn-1\""))
+            .collect();
+        assert_eq!(citing.len(), 2, "two pages cite the note");
+        for page in citing {
+            assert_eq!(
+                page.xhtml.matches("id=\"fn-1\"").count(),
+                1,
+                "{}",
+                page.name
+            );
+        }
+    }
+
+    #[test]
     fn a_huge_paragraph_is_split_at_sentences() {
         let book = sample(false);
         let rules = book.text_rules();
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &rules);
+        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &[], &rules);
         chapter.push(Content::Block(&Block::paragraph(
             &"很长的一句话。".repeat(60_000),
         )));

@@ -2253,3 +2253,65 @@ fn a_gutenberg_language_line_is_the_books_language() {
     let opf = text(&entries(&dir.path().join("d.epub")), "OEBPS/package.opf");
     assert!(opf.contains("<dc:language>de</dc:language>"), "{opf}");
 }
+
+// ---- Markdown footnotes (issue 12) --------------------------------------------------
+
+#[test]
+fn footnotes_are_epub_footnotes_and_paid_ones_stay_out_of_the_preview() {
+    let out = tempfile::tempdir().unwrap();
+    let essay = repo().join("tests/fixtures/markdown/footnotes.md");
+    let output = ok(wenji(
+        out.path(),
+        &[
+            "build",
+            essay.to_str().unwrap(),
+            "--edition",
+            "both",
+            "-o",
+            "b.epub",
+        ],
+    ));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("footnote [^unused] is never cited"), "{err}");
+    let preview = entries(&out.path().join("b.epub"));
+    let full = entries(&out.path().join("b.full.epub"));
+    let shown = everything(&preview);
+    // Defined in the paid part, or cited from it: paid.
+    for paid in ["试读版里不应出现", "属于付费内容"] {
+        assert!(!shown.contains(paid), "{paid}");
+        assert!(everything(&full).contains(paid), "{paid}");
+    }
+    let page = text(&preview, "OEBPS/c0001.xhtml");
+    // Numbered without gaps where paid notes were.
+    assert!(page.contains("href=\"#fn-2\">2</a>。</p>"), "{page}");
+    assert!(!page.contains("#fn-3"), "{page}");
+    assert!(page.contains(
+        "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\"><p><a href=\"#fnref-1\" role=\"doc-backlink\">1</a> 第一个免费注释"
+    ));
+    let page = text(&full, "OEBPS/c0001.xhtml");
+    assert_eq!(page.matches("<aside ").count(), 4);
+    // A citation inside a link goes after it.
+    assert!(
+        page.contains("见此处</a><a epub:type=\"noteref\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_note_defined_only_in_a_paid_part_makes_the_preview_a_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("n.md"),
+        "# 标题\n\n正文引用一个注释[^n]。\n\n##paidbegin##\n\n[^n]: 只在付费部分定义的注释。\n\n##paidend##\n",
+    )
+    .unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "n.md", "--edition", "both", "-o", "b.epub"],
+    ));
+    let preview = everything(&entries(&dir.path().join("b.epub")));
+    assert!(!preview.contains("只在付费部分定义"));
+    assert!(!preview.contains("epub:type=\"noteref\""));
+    let full = everything(&entries(&dir.path().join("b.full.epub")));
+    assert!(full.contains("只在付费部分定义"));
+}

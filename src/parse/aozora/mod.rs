@@ -119,6 +119,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         lang: None,
         colophon: Vec::new(),
         parts: Vec::new(),
+        notes: Vec::new(),
     };
     // The last line opening with 底本： starts the colophon.
     let colophon_start = text

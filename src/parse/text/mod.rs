@@ -78,6 +78,7 @@ pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<
         lang: front.lang,
         colophon: Vec::new(),
         parts: Vec::new(),
+        notes: Vec::new(),
     };
     let shape = paragraphs::shape(&lines, rules.paragraphs);
     if rules.paragraphs == Paragraphs::Auto && shape != Paragraphs::Line {
