@@ -1,6 +1,7 @@
 //! The package document: metadata, manifest and spine.
 
 use crate::creator::Role;
+use crate::metadata::About;
 use crate::publication::Publication;
 use crate::typeset::cover::COVER_IMAGE;
 use crate::typeset::{Layout, Resource, resource};
@@ -97,6 +98,24 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         );
     }
     out.element("dc:language", &[], publication.lang).newline();
+    about(out, publication.about);
+    if let Some(isbn) = publication.isbn {
+        let id = if isbn == publication.identifier {
+            "book-id"
+        } else {
+            out.element("dc:identifier", &[("id", "isbn")], isbn)
+                .newline();
+            "isbn"
+        };
+        // ONIX code list 5, code 15: ISBN-13.
+        let refines = format!("#{id}");
+        let attributes = [
+            ("refines", refines.as_str()),
+            ("property", "identifier-type"),
+            ("scheme", "onix:codelist5"),
+        ];
+        out.element("meta", &attributes, "15").newline();
+    }
     let modified = modified_stamp(publication.modified);
     out.element("meta", &[("property", "dcterms:modified")], &modified)
         .newline();
@@ -115,6 +134,36 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         out.empty("meta", &mode).newline();
     }
     out.end().newline();
+}
+
+/// Description, publisher, date, subjects, rights and series, in that order.
+fn about(out: &mut Writer, about: &About) {
+    let texts = [
+        ("dc:description", &about.description),
+        ("dc:publisher", &about.publisher),
+        ("dc:date", &about.date),
+    ];
+    for (element, text) in texts {
+        if let Some(text) = text {
+            out.element(element, &[], text).newline();
+        }
+    }
+    for subject in &about.subjects {
+        out.element("dc:subject", &[], subject).newline();
+    }
+    if let Some(rights) = &about.rights {
+        out.element("dc:rights", &[], rights).newline();
+    }
+    if let Some(series) = &about.series {
+        let collection = [("property", "belongs-to-collection"), ("id", "series")];
+        out.element("meta", &collection, &series.name).newline();
+        let kind = [("refines", "#series"), ("property", "collection-type")];
+        out.element("meta", &kind, "series").newline();
+        if let Some(position) = &series.position {
+            let place = [("refines", "#series"), ("property", "group-position")];
+            out.element("meta", &place, position).newline();
+        }
+    }
 }
 
 /// A `dc:creator` or `dc:contributor` `element` crediting `name` with `id`,
