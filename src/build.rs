@@ -254,7 +254,8 @@ fn front_matter_meta(essays: &[Essay], warnings: &mut Vec<Warning>) -> BookMeta 
                 &essay.path,
                 None,
                 format!(
-                    "front matter keys for the whole book ({}) are used only when the book is                      this essay alone; put them in wenji.toml",
+                    "front matter keys for the whole book ({}) are used only when the book is \
+                     this essay alone; put them in wenji.toml",
                     keys.join(", ")
                 ),
             ));

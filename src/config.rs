@@ -214,6 +214,9 @@ mod tests {
             "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
              edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
              css = \"extra.css\"\nencoding = \"big5\"\ntitle_page = true\ntoc_page = true\n\
+             isbn = \"7-5321-4567-0\"\ndescription = \"D\"\npublisher = \"P\"\ndate = 2024-03-01\n\
+             tags = \"T\"\nrights = \"R\"\nseries = \"S\"\nseries_index = 2\n\
+             contributors = [{ name = \"丙\", role = \"editor\" }]\n\
              [preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n\
              [typography]\ntate_chu_yoko = [1, 2]\nvertical_punctuation = false\n\
              [headings]\ndetect = false\npatterns = [\"^序$\"]\n",
@@ -225,6 +228,15 @@ mod tests {
         assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
         assert_eq!(config.typography.tate_chu_yoko, Some(vec![1, 2]));
         assert_eq!(config.headings.patterns, ["^序$"]);
+        let meta = config.meta_keys().check().unwrap();
+        assert_eq!(meta.isbn.as_deref(), Some("urn:isbn:9787532145676"));
+        assert_eq!(meta.about.date.as_deref(), Some("2024-03-01"));
+        assert_eq!(meta.about.subjects, ["T"]);
+        assert_eq!(meta.keys_set().len(), 8);
+        assert_eq!(
+            config.contributors[0].creator().unwrap().role.marc_code(),
+            "edt"
+        );
         assert_eq!(
             (config.title_page, config.toc_page),
             (Some(true), Some(true))

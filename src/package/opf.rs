@@ -284,6 +284,54 @@ mod tests {
     }
 
     #[test]
+    fn isbn_and_series_are_refined() {
+        use crate::metadata::{About, Series};
+        let about = About {
+            series: Some(Series {
+                name: "丛书".into(),
+                position: Some("3".into()),
+            }),
+            ..About::default()
+        };
+        let refined = |opf: &str| -> Vec<String> {
+            opf.lines()
+                .filter(|l| {
+                    l.contains("refines=\"#series")
+                        || l.contains("isbn")
+                        || l.contains("collection")
+                })
+                .map(String::from)
+                .collect()
+        };
+        let mut publication = sample(false);
+        publication.about = &about;
+        publication.identifier = "urn:isbn:9787532145676".into();
+        publication.isbn = Some("urn:isbn:9787532145676");
+        assert_eq!(
+            refined(&package_document(&publication, &[])),
+            [
+                "<dc:identifier id=\"book-id\">urn:isbn:9787532145676</dc:identifier>",
+                "<meta property=\"belongs-to-collection\" id=\"series\">丛书</meta>",
+                "<meta refines=\"#series\" property=\"collection-type\">series</meta>",
+                "<meta refines=\"#series\" property=\"group-position\">3</meta>",
+            ]
+        );
+        let opf = package_document(&publication, &[]);
+        assert!(opf.contains(
+            "<meta refines=\"#book-id\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>"
+        ));
+        // With an identifier of its own, the ISBN is a second identifier.
+        publication.identifier = "urn:uuid:x".into();
+        let opf = package_document(&publication, &[]);
+        assert!(opf.contains("<dc:identifier id=\"isbn\">urn:isbn:9787532145676</dc:identifier>\n<meta refines=\"#isbn\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>"));
+        assert_eq!(opf.matches("identifier-type").count(), 1);
+        // Without one (a preview), nothing of it.
+        publication.isbn = None;
+        let opf = package_document(&publication, &[]);
+        assert!(!opf.contains("isbn") && !opf.contains("identifier-type"));
+    }
+
+    #[test]
     fn media_types_and_properties_drive_the_metadata() {
         let file = |id: &str, media_type| {
             Resource::file(id, format!("{id}.x"), media_type, Bytes::Fixed(b""))
