@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::essay::{Creator, Essay};
+use crate::metadata::BookMeta;
 use crate::typeset::Layout;
 use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 
@@ -21,8 +22,10 @@ pub struct Book {
     pub lang: String,
     /// Horizontal or vertical text.
     pub layout: Layout,
-    /// A configured `dc:identifier`; derived from title and authors if `None`.
-    pub identifier: Option<String>,
+    /// Identifier, ISBN, publisher, date, series…: config first, then a
+    /// single essay's front matter. With no identifier or ISBN, the
+    /// `dc:identifier` is derived from title and authors.
+    pub meta: BookMeta,
     /// Seconds since 1970 for `dcterms:modified` and zip timestamps.
     pub modified: i64,
     /// The cover image.
@@ -120,7 +123,7 @@ pub(crate) mod tests {
             contributors: Vec::new(),
             lang: "zh-Hans".into(),
             layout: Layout::Horizontal,
-            identifier: None,
+            meta: BookMeta::default(),
             modified: 0,
             cover: Cover::Generated,
             extra_css: None,
@@ -135,6 +138,7 @@ pub(crate) mod tests {
                 title: "题".into(),
                 creators: Vec::new(),
                 lang: None,
+                meta: Default::default(),
                 colophon: Vec::new(),
                 parts,
                 notes: Vec::new(),

@@ -15,6 +15,7 @@ use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 use crate::lang;
 use crate::media;
+use crate::metadata::BookMeta;
 use crate::parse::{self, Format, InputFormat, PlainRules};
 use crate::settings::Options;
 
@@ -163,13 +164,20 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         }
     }
     // Translators, editors and illustrators stay credited whoever the
-    // authors are: `--author` names the authors only.
-    let mut contributors: Vec<Creator> = Vec::new();
-    for contributor in credited.filter(|c| c.role != Role::Author) {
-        if !contributors.contains(contributor) {
-            contributors.push(contributor.clone());
+    // authors are: `--author` names the authors only. The config's
+    // `contributors` replace the essays'.
+    let mut contributors: Vec<Creator> = options.contributors.clone();
+    if contributors.is_empty() {
+        for contributor in credited.filter(|c| c.role != Role::Author) {
+            if !contributors.contains(contributor) {
+                contributors.push(contributor.clone());
+            }
         }
     }
+    let meta = options
+        .meta
+        .clone()
+        .or(front_matter_meta(&essays, &mut warnings));
     if authors.is_empty() {
         authors.push(words.unknown_author.to_string());
     }
@@ -221,10 +229,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         },
         lang,
         layout: options.layout,
-        identifier: options
-            .identifier
-            .clone()
-            .filter(|id| !id.trim().is_empty()),
+        meta,
         modified,
         cover,
         extra_css,
@@ -233,6 +238,30 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         essays,
     };
     Ok((book, warnings))
+}
+
+/// The book-level keys of the essays' front matter: a single essay's are
+/// the book's; in a book of several essays they are left out with a warning,
+/// since no essay speaks for the whole book.
+fn front_matter_meta(essays: &[Essay], warnings: &mut Vec<Warning>) -> BookMeta {
+    if let [essay] = essays {
+        return essay.meta.clone();
+    }
+    for essay in essays {
+        let keys = essay.meta.keys_set();
+        if !keys.is_empty() {
+            warnings.push(Warning::new(
+                &essay.path,
+                None,
+                format!(
+                    "front matter keys for the whole book ({}) are used only when the book is \
+                     this essay alone; put them in wenji.toml",
+                    keys.join(", ")
+                ),
+            ));
+        }
+    }
+    BookMeta::default()
 }
 
 /// A single essay's title; else the name of a single folder; else the first essay's title.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::edition::Editions;
 use crate::error::{Error, Result};
+use crate::metadata::{ContributorKey, MetaKeys};
 use crate::typeset::Layout;
 use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 
@@ -16,13 +17,14 @@ use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
 pub const DEFAULT_NAME: &str = "wenji.toml";
 
 /// The contents of a `wenji.toml`.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Book title (default: the essay's title, or the folder's name).
     pub title: Option<String>,
     /// Authors, in order; one name alone (`authors = "某某"`) is one author.
-    #[serde(default, deserialize_with = "one_or_many")]
+    /// `author` is the same key.
+    #[serde(default, alias = "author", deserialize_with = "one_or_many")]
     pub authors: Option<Vec<String>>,
     /// BCP 47 language tag (default: detected from the text).
     pub lang: Option<String>,
@@ -32,6 +34,27 @@ pub struct Config {
     pub edition: Option<Editions>,
     /// A fixed `dc:identifier` for the full edition.
     pub identifier: Option<String>,
+    /// An ISBN (full edition only), checked and written as `urn:isbn:`.
+    pub isbn: Option<String>,
+    /// `dc:description`.
+    pub description: Option<String>,
+    /// `dc:publisher`.
+    pub publisher: Option<String>,
+    /// `dc:date`, W3CDTF (`2024-03-01`); quoted or a TOML date.
+    #[serde(default, deserialize_with = "crate::metadata::date_text")]
+    pub date: Option<String>,
+    /// `dc:subject`s; one alone may be a string. `tags` is the same key.
+    #[serde(default, alias = "tags", deserialize_with = "one_or_many")]
+    pub subject: Option<Vec<String>>,
+    /// `dc:rights`.
+    pub rights: Option<String>,
+    /// The series the book belongs to.
+    pub series: Option<String>,
+    /// The book's position in its series.
+    pub series_index: Option<f64>,
+    /// Translators, editors and illustrators: `[{ name = "…", role = "translator" }]`.
+    #[serde(default)]
+    pub contributors: Vec<ContributorKey>,
     /// Cover image.
     pub cover: Option<PathBuf>,
     /// Stylesheet added after the built-in one.
@@ -101,6 +124,21 @@ pub struct PreviewConfig {
 }
 
 impl Config {
+    /// The book-level metadata keys of the file, to be checked.
+    pub fn meta_keys(&self) -> MetaKeys {
+        MetaKeys {
+            description: self.description.clone(),
+            publisher: self.publisher.clone(),
+            date: self.date.clone(),
+            subject: self.subject.clone(),
+            rights: self.rights.clone(),
+            identifier: self.identifier.clone(),
+            isbn: self.isbn.clone(),
+            series: self.series.clone(),
+            series_index: self.series_index,
+        }
+    }
+
     /// Reads and parses the file at `path`, resolving its relative paths.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
@@ -123,7 +161,9 @@ impl Config {
 }
 
 /// Reads a string as a list of one, and an array of strings as it is.
-fn one_or_many<'de, D>(deserializer: D) -> std::result::Result<Option<Vec<String>>, D::Error>
+pub(crate) fn one_or_many<'de, D>(
+    deserializer: D,
+) -> std::result::Result<Option<Vec<String>>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
@@ -174,6 +214,9 @@ mod tests {
             "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
              edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
              css = \"extra.css\"\nencoding = \"big5\"\ntitle_page = true\ntoc_page = true\n\
+             isbn = \"7-5321-4567-0\"\ndescription = \"D\"\npublisher = \"P\"\ndate = 2024-03-01\n\
+             tags = \"T\"\nrights = \"R\"\nseries = \"S\"\nseries_index = 2\n\
+             contributors = [{ name = \"丙\", role = \"editor\" }]\n\
              [preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n\
              [typography]\ntate_chu_yoko = [1, 2]\nvertical_punctuation = false\n\
              [headings]\ndetect = false\npatterns = [\"^序$\"]\n",
@@ -185,6 +228,15 @@ mod tests {
         assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
         assert_eq!(config.typography.tate_chu_yoko, Some(vec![1, 2]));
         assert_eq!(config.headings.patterns, ["^序$"]);
+        let meta = config.meta_keys().check().unwrap();
+        assert_eq!(meta.isbn.as_deref(), Some("urn:isbn:9787532145676"));
+        assert_eq!(meta.about.date.as_deref(), Some("2024-03-01"));
+        assert_eq!(meta.about.subjects, ["T"]);
+        assert_eq!(meta.keys_set().len(), 8);
+        assert_eq!(
+            config.contributors[0].creator().unwrap().role.marc_code(),
+            "edt"
+        );
         assert_eq!(
             (config.title_page, config.toc_page),
             (Some(true), Some(true))

@@ -63,6 +63,12 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         own_title: &book.title,
         mark: mark.map(str::trim).filter(|m| !m.is_empty()),
         identifier: identifier(book, edition),
+        // A preview is another product: it never carries the book's ISBN.
+        isbn: match edition {
+            Edition::Full => book.meta.isbn.as_deref(),
+            Edition::Preview => None,
+        },
+        about: &book.meta.about,
         authors: &book.authors,
         contributors: &book.contributors,
         lang: &book.lang,
@@ -113,15 +119,16 @@ fn notes(essay: &Essay, edition: Edition) -> Vec<ChapterNote<'_>> {
 }
 
 /// The `dc:identifier` of `edition` (already [`effective`]): the configured
-/// one for the full edition (a UUID derived from it for the preview), else
-/// a name-based UUID of title, authors and edition, so that a rebuild is
-/// the same book to a reader.
+/// one, else the ISBN, for the full edition (a UUID derived from it for the
+/// preview), else a name-based UUID of title, authors and edition, so that
+/// a rebuild is the same book to a reader.
 fn identifier(book: &Book, edition: Edition) -> String {
     let suffix = match edition {
         Edition::Preview => "preview",
         Edition::Full => "full",
     };
-    let name = match (&book.identifier, edition) {
+    let configured = book.meta.identifier.as_ref().or(book.meta.isbn.as_ref());
+    let name = match (configured, edition) {
         (Some(id), Edition::Full) => return id.clone(),
         (Some(id), Edition::Preview) => format!("{id}\u{1f}{suffix}"),
         (None, _) => format!(
@@ -151,6 +158,7 @@ mod tests {
             title: "T".into(),
             creators: Vec::new(),
             lang: None,
+            meta: Default::default(),
             colophon: Vec::new(),
             parts: vec![
                 Part {

@@ -218,6 +218,16 @@ pub enum Error {
         /// What is wrong and what to do.
         problem: String,
     },
+    /// A Markdown essay's front matter is unreadable, or holds a paid marker.
+    #[error("{}:{line}: front matter: {message}", .path.display())]
+    FrontMatter {
+        /// The essay.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The configuration file is malformed.
     #[error("{}: {message}", .path.display())]
     Config {

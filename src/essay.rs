@@ -23,6 +23,9 @@ pub struct Essay {
     /// The language the essay's own metadata names (a Project Gutenberg
     /// `Language:` line), as a BCP 47 tag; `None` for most essays.
     pub lang: Option<String>,
+    /// Book-level metadata the essay's front matter gives (publisher, ISBN,
+    /// series…): the book's when the book is this essay alone. Public.
+    pub meta: crate::metadata::BookMeta,
     /// The essay's colophon (an Aozora Bunko text's `底本：` notes): free
     /// text, set on a page of its own at the end of the book.
     pub colophon: Vec<Block>,

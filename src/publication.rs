@@ -5,6 +5,7 @@
 
 use crate::book::{Cover, Typography};
 pub use crate::essay::{Block, Creator, Image};
+use crate::metadata::About;
 use crate::typeset::Layout;
 use crate::typeset::cjk::{Locale, TextRules};
 
@@ -19,6 +20,11 @@ pub struct Publication<'a> {
     pub mark: Option<&'a str>,
     /// This edition's `dc:identifier`.
     pub identifier: String,
+    /// The ISBN (`urn:isbn:…`); the full edition's only, never a preview's.
+    pub isbn: Option<&'a str>,
+    /// Description, publisher, date, subjects, rights, series: public, the
+    /// same in every edition.
+    pub about: &'a About,
     /// Authors, in order; never empty.
     pub authors: &'a [String],
     /// Translators, editors and illustrators, in order.

@@ -14,10 +14,12 @@ use encoding_rs::Encoding;
 
 use crate::book::Typography;
 use crate::config::{self, Config};
+use crate::creator::Creator;
 use crate::decode::{self, Reading};
 use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::lang;
+use crate::metadata::{BookMeta, ContributorKey};
 use crate::parse::{HeadingRules, InputFormat, Paragraphs, PlainRules};
 use crate::typeset::Layout;
 use crate::typeset::cjk::{BookTitleMarks, QuoteStyle};
@@ -35,8 +37,12 @@ pub struct Options {
     pub layout: Layout,
     /// Which editions to write.
     pub editions: Editions,
-    /// A fixed identifier for the full edition.
-    pub identifier: Option<String>,
+    /// Book metadata from the config (identifier, ISBN, publisher…),
+    /// checked; unset keys may come from a single essay's front matter.
+    pub meta: BookMeta,
+    /// Translators, editors and illustrators from the config; empty: those
+    /// the essays credit.
+    pub contributors: Vec<Creator>,
     /// An explicit cover image.
     pub cover: Option<PathBuf>,
     /// A stylesheet to add.
@@ -76,7 +82,8 @@ impl Default for Options {
             lang: None,
             layout: Layout::Horizontal,
             editions: Editions::Preview,
-            identifier: None,
+            meta: BookMeta::default(),
+            contributors: Vec::new(),
             cover: None,
             css: None,
             font: None,
@@ -237,6 +244,11 @@ pub fn resolve(
         })
         .collect::<Result<Vec<_>>>()?;
 
+    let meta = config
+        .meta_keys()
+        .check()
+        .map_err(|bad| bad_value(bad.key, &bad.value, bad.problem))?;
+
     let authors = if flags.authors.is_empty() {
         config.authors.unwrap_or(defaults.authors)
     } else {
@@ -277,7 +289,12 @@ pub fn resolve(
             .editions
             .or(config.edition)
             .unwrap_or(defaults.editions),
-        identifier: config.identifier,
+        meta,
+        contributors: config
+            .contributors
+            .iter()
+            .filter_map(ContributorKey::creator)
+            .collect(),
         cover: flags.cover.or(config.cover),
         css: flags.css.or(config.css),
         font: flags.font.or(config.font),

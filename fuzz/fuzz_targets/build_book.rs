@@ -91,7 +91,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
         contributors: Vec::new(),
         lang,
         layout: choice.layout,
-        identifier: None,
+        meta: Default::default(),
         modified: 0,
         cover: Cover::Generated,
         extra_css: None,

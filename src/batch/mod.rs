@@ -41,11 +41,12 @@ pub struct BatchOptions {
 }
 
 impl BatchOptions {
-    /// Batch settings; the book title and identifier are dropped because
+    /// Batch settings; the book title, identifier and ISBN are dropped because
     /// every essay's book has its own.
     pub fn new(mut book: Options, jobs: usize, force: bool, shard: Option<Shard>) -> Self {
         book.title = None;
-        book.identifier = None;
+        book.meta.identifier = None;
+        book.meta.isbn = None;
         BatchOptions {
             book,
             jobs,

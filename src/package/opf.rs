@@ -1,6 +1,7 @@
 //! The package document: metadata, manifest and spine.
 
 use crate::creator::Role;
+use crate::metadata::About;
 use crate::publication::Publication;
 use crate::typeset::cover::COVER_IMAGE;
 use crate::typeset::{Layout, Resource, resource};
@@ -97,6 +98,24 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         );
     }
     out.element("dc:language", &[], publication.lang).newline();
+    about(out, publication.about);
+    if let Some(isbn) = publication.isbn {
+        let id = if isbn == publication.identifier {
+            "book-id"
+        } else {
+            out.element("dc:identifier", &[("id", "isbn")], isbn)
+                .newline();
+            "isbn"
+        };
+        // ONIX code list 5, code 15: ISBN-13.
+        let refines = format!("#{id}");
+        let attributes = [
+            ("refines", refines.as_str()),
+            ("property", "identifier-type"),
+            ("scheme", "onix:codelist5"),
+        ];
+        out.element("meta", &attributes, "15").newline();
+    }
     let modified = modified_stamp(publication.modified);
     out.element("meta", &[("property", "dcterms:modified")], &modified)
         .newline();
@@ -115,6 +134,36 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
         out.empty("meta", &mode).newline();
     }
     out.end().newline();
+}
+
+/// Description, publisher, date, subjects, rights and series, in that order.
+fn about(out: &mut Writer, about: &About) {
+    let texts = [
+        ("dc:description", &about.description),
+        ("dc:publisher", &about.publisher),
+        ("dc:date", &about.date),
+    ];
+    for (element, text) in texts {
+        if let Some(text) = text {
+            out.element(element, &[], text).newline();
+        }
+    }
+    for subject in &about.subjects {
+        out.element("dc:subject", &[], subject).newline();
+    }
+    if let Some(rights) = &about.rights {
+        out.element("dc:rights", &[], rights).newline();
+    }
+    if let Some(series) = &about.series {
+        let collection = [("property", "belongs-to-collection"), ("id", "series")];
+        out.element("meta", &collection, &series.name).newline();
+        let kind = [("refines", "#series"), ("property", "collection-type")];
+        out.element("meta", &kind, "series").newline();
+        if let Some(position) = &series.position {
+            let place = [("refines", "#series"), ("property", "group-position")];
+            out.element("meta", &place, position).newline();
+        }
+    }
 }
 
 /// A `dc:creator` or `dc:contributor` `element` crediting `name` with `id`,
@@ -232,6 +281,54 @@ mod tests {
                 "<meta refines=\"#contributor2\" property=\"role\" scheme=\"marc:relators\">ill</meta>",
             ]
         );
+    }
+
+    #[test]
+    fn isbn_and_series_are_refined() {
+        use crate::metadata::{About, Series};
+        let about = About {
+            series: Some(Series {
+                name: "丛书".into(),
+                position: Some("3".into()),
+            }),
+            ..About::default()
+        };
+        let refined = |opf: &str| -> Vec<String> {
+            opf.lines()
+                .filter(|l| {
+                    l.contains("refines=\"#series")
+                        || l.contains("isbn")
+                        || l.contains("collection")
+                })
+                .map(String::from)
+                .collect()
+        };
+        let mut publication = sample(false);
+        publication.about = &about;
+        publication.identifier = "urn:isbn:9787532145676".into();
+        publication.isbn = Some("urn:isbn:9787532145676");
+        assert_eq!(
+            refined(&package_document(&publication, &[])),
+            [
+                "<dc:identifier id=\"book-id\">urn:isbn:9787532145676</dc:identifier>",
+                "<meta property=\"belongs-to-collection\" id=\"series\">丛书</meta>",
+                "<meta refines=\"#series\" property=\"collection-type\">series</meta>",
+                "<meta refines=\"#series\" property=\"group-position\">3</meta>",
+            ]
+        );
+        let opf = package_document(&publication, &[]);
+        assert!(opf.contains(
+            "<meta refines=\"#book-id\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>"
+        ));
+        // With an identifier of its own, the ISBN is a second identifier.
+        publication.identifier = "urn:uuid:x".into();
+        let opf = package_document(&publication, &[]);
+        assert!(opf.contains("<dc:identifier id=\"isbn\">urn:isbn:9787532145676</dc:identifier>\n<meta refines=\"#isbn\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>"));
+        assert_eq!(opf.matches("identifier-type").count(), 1);
+        // Without one (a preview), nothing of it.
+        publication.isbn = None;
+        let opf = package_document(&publication, &[]);
+        assert!(!opf.contains("isbn") && !opf.contains("identifier-type"));
     }
 
     #[test]

@@ -13,13 +13,18 @@ use crate::parse::footnotes;
 use crate::document::{self, Element, Node};
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
+use crate::front_matter;
 use crate::paid;
 use crate::parse::images::ImagePacker;
 use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    // Front matter is stripped before paid parts are found: it is public.
+    let (front, text, front_warning) = front_matter::split(path, text)?;
+    let text = text.as_ref();
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Markdown);
+    warnings.extend(front_warning);
     if segments.len() > 1 {
         warn_of_markers_in_code(path, text, &mut warnings);
     }
@@ -27,14 +32,16 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
-        creators: Vec::new(),
-        lang: None,
+        creators: front.creators,
+        lang: front.lang,
+        meta: front.book,
         colophon: Vec::new(),
         parts: Vec::new(),
         notes: Vec::new(),
     };
-    let mut title = None;
-    let mut title_may_follow = true;
+    // A front-matter title is the title; a `# heading` then is a section.
+    let mut title_may_follow = front.title.is_none();
+    let mut title = front.title;
     let labels = footnotes::labels(text);
     let mut definitions = Vec::new();
     let mut citations = Vec::new();

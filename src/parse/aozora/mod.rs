@@ -117,6 +117,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
         title: checked_title(path, title)?,
         creators: header_creators(&shape.header),
         lang: None,
+        meta: Default::default(),
         colophon: Vec::new(),
         parts: Vec::new(),
         notes: Vec::new(),

@@ -76,6 +76,7 @@ pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<
         title: front.title,
         creators: front.creators,
         lang: front.lang,
+        meta: Default::default(),
         colophon: Vec::new(),
         parts: Vec::new(),
         notes: Vec::new(),
