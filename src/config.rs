@@ -49,6 +49,14 @@ pub struct Config {
     pub title_page: Option<bool>,
     /// Add a table-of-contents page before the first chapter.
     pub toc_page: Option<bool>,
+    /// Every warning is an error: nothing is written (for CI pipelines).
+    pub strict: Option<bool>,
+    /// Folders where site-root image paths (`/images/a.png`), and relative
+    /// ones not found beside the essay, are looked for; relative to this file.
+    pub resource_path: Option<Vec<PathBuf>>,
+    /// The book's essay files in chapter order, relative to this file;
+    /// essays of the folder not listed are left out.
+    pub chapters: Option<Vec<PathBuf>>,
     /// Wording of the preview edition.
     #[serde(default)]
     pub preview: PreviewConfig,
@@ -112,9 +120,11 @@ impl Config {
             ) + &line_of(&text, e.span()),
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
+        let listed = config.resource_path.iter_mut().flatten();
         for file in [&mut config.cover, &mut config.css, &mut config.font]
             .into_iter()
             .flatten()
+            .chain(listed)
         {
             *file = base.join(&*file);
         }
@@ -174,6 +184,7 @@ mod tests {
             "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
              edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
              css = \"extra.css\"\nencoding = \"big5\"\ntitle_page = true\ntoc_page = true\n\
+             strict = true\nresource_path = [\"site/static\"]\nchapters = [\"b.md\", \"a.md\"]\n\
              [preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n\
              [typography]\ntate_chu_yoko = [1, 2]\nvertical_punctuation = false\n\
              [headings]\ndetect = false\npatterns = [\"^序$\"]\n",
@@ -185,6 +196,15 @@ mod tests {
         assert_eq!(config.preview.title_suffix.as_deref(), Some("S"));
         assert_eq!(config.typography.tate_chu_yoko, Some(vec![1, 2]));
         assert_eq!(config.headings.patterns, ["^序$"]);
+        assert_eq!(config.strict, Some(true));
+        assert_eq!(
+            config.resource_path,
+            Some(vec![PathBuf::from("site/static")])
+        );
+        assert_eq!(
+            config.chapters,
+            Some(vec![PathBuf::from("b.md"), PathBuf::from("a.md")])
+        );
         assert_eq!(
             (config.title_page, config.toc_page),
             (Some(true), Some(true))

@@ -24,6 +24,7 @@ pub mod error;
 pub mod essay;
 pub mod lang;
 pub mod media;
+pub mod order;
 pub mod output;
 pub mod package;
 pub mod paid;

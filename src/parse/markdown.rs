@@ -12,16 +12,26 @@ use crate::document::{self, Element, Node};
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::paid;
-use crate::parse::images::ImagePacker;
+use crate::parse::images::{ImagePacker, References};
 use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    parse_with(path, text, References::default())
+}
+
+/// Parses a Markdown essay whose images may also come from the resource
+/// folders of `references`, and whose links may lead to its chapters.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    references: References,
+) -> Result<(Essay, Vec<Warning>)> {
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Markdown);
     if segments.len() > 1 {
         warn_of_markers_in_code(path, text, &mut warnings);
     }
-    let mut images = ImagePacker::new(path);
+    let mut images = ImagePacker::with_references(path, references);
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
@@ -37,6 +47,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
             title_may_follow = false;
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
+        images.start_segment(segment.text, segment.line);
         for block in render(path, segment.text, &mut images, &mut warnings)? {
             if title_may_follow && let Block::Heading { level: 1, content } = &block {
                 title = Some(document::plain_text(content));
@@ -104,8 +115,7 @@ fn render(
     let mut events = nesting::ShallowEvents::new(parser);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    let mut resolve = |src: &str| images.pack(src, warnings);
-    let (nodes, flattened) = sanitize::to_nodes(&html, &mut resolve)?;
+    let (nodes, flattened) = sanitize::to_nodes_resolving(&html, &mut images.resolver(warnings))?;
     if events.flattened || flattened {
         warnings.push(Warning::new(
             path,
@@ -223,18 +233,28 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("秘"), "{message}");
-        let err = parse(
-            Path::new("essay.md"),
-            "# T\n\n##paidbegin##\n\n![a](秘密/图.png)\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("paid part starting at line 3"), "{err}");
-        assert!(!err.contains("秘"), "{err}");
+        // A missing image is a warning naming its line; in a paid part it
+        // names only where the part starts.
+        let (_, warnings) = parse_str("# T\n\n##paidbegin##\n\n![秘](秘密/图.png)\n##paidend##\n");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let message = warnings[0].to_string();
+        assert!(
+            message.contains("essay.md:5: an image in the paid part starting at line 3"),
+            "{message}"
+        );
+        assert!(!message.contains("秘"), "{message}");
         // Free images are named, so that they can be found.
-        let err = parse(Path::new("essay.md"), "# T\n\n![a](免费/图.png)\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("免费/图.png"), "{err}");
+        let (essay, warnings) = parse_str("# T\n\n正文\n\n![替代文字](免费/图.png)\n");
+        let message = warnings[0].to_string();
+        assert!(
+            message.starts_with("essay.md:5: image '免费/图.png' not found"),
+            "{message}"
+        );
+        assert!(message.contains("alt text stays"), "{message}");
+        assert!(
+            markup(&essay).contains("<p>替代文字</p>"),
+            "{}",
+            markup(&essay)
+        );
     }
 }
