@@ -111,6 +111,9 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     }
     output::remove_stale_temp_files(&args.output, Sweep::Tree);
     let (jobs, warnings) = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
+    if options.book.strict && !warnings.is_empty() {
+        return Err(Error::Strict { warnings });
+    }
     if !args.quiet {
         for warning in &warnings {
             eprintln!("warning: {warning}");
