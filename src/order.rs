@@ -19,14 +19,16 @@ use crate::parse::Format;
 pub const SUMMARY: &str = "SUMMARY.md";
 
 /// The essay files of the book made of `inputs`, in chapter order:
-/// `chapters` (the config's list, its paths resolved) when given, else each
-/// folder's `SUMMARY.md`, else [`build::essay_files`] with each folder's
-/// `README.md` first.
+/// `chapters` (the config at its path and its list) when given and the
+/// inputs are folders, else each folder's `SUMMARY.md`, else
+/// [`build::essay_files`] with each folder's `README.md` first. Essay files
+/// given by name are taken in the order given.
 pub fn book_files(
     inputs: &[PathBuf],
     chapters: Option<(&Path, &[PathBuf])>,
 ) -> Result<(Vec<PathBuf>, Vec<Warning>)> {
-    if let Some((config, chapters)) = chapters {
+    let folders_only = inputs.iter().all(|input| input.is_dir());
+    if let Some((config, chapters)) = chapters.filter(|_| folders_only) {
         let (found, mut warnings) = essays_found(inputs)?;
         let listed = chapters
             .iter()
@@ -264,6 +266,10 @@ mod tests {
             book_files(&[dir.path().to_path_buf()], Some((&config, &list))).unwrap();
         assert_eq!(names(&files, dir.path()), ["b.md", "a.md"]);
         assert!(warnings.is_empty(), "{warnings:?}");
+        // Files given by name are the book, whatever the list says.
+        let given = [dir.path().join("a.md")];
+        let (files, _) = book_files(&given, Some((&config, &list))).unwrap();
+        assert_eq!(names(&files, dir.path()), ["a.md"]);
     }
 
     #[test]

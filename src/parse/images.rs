@@ -58,6 +58,8 @@ pub(crate) struct ImagePacker {
     /// The Markdown images of the segment being rendered, in order: source
     /// (percent-decoded) and line.
     lines: VecDeque<(String, usize)>,
+    /// Its Markdown links, the same way.
+    link_lines: VecDeque<(String, usize)>,
     /// Where the paid part being rendered starts, if it is one: messages
     /// about its images name this line and never the image's source.
     pub(crate) paid_part_line: Option<usize>,
@@ -83,32 +85,35 @@ impl ImagePacker {
             references,
             packed: HashMap::new(),
             lines: VecDeque::new(),
+            link_lines: VecDeque::new(),
             paid_part_line: None,
         }
     }
 
-    /// Notes where the images of the Markdown `segment`, whose first line
-    /// is line `first_line` of the essay, stand, so that a warning about one
-    /// can name its line.
+    /// Notes where the images and links of the Markdown `segment`, whose
+    /// first line is line `first_line` of the essay, stand, so that a
+    /// warning about one can name its line.
     pub(crate) fn start_segment(&mut self, segment: &str, first_line: usize) {
         self.lines.clear();
-        if !segment.contains("![") {
+        self.link_lines.clear();
+        if !segment.contains("](") {
             return;
         }
         let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
         for (event, range) in Parser::new_ext(segment, options).into_offset_iter() {
-            if let Event::Start(Tag::Image { dest_url, .. }) = event {
-                let line = first_line + segment[..range.start].matches('\n').count();
-                self.lines.push_back((percent_decoded(&dest_url), line));
-            }
+            let (list, dest_url) = match event {
+                Event::Start(Tag::Image { dest_url, .. }) => (&mut self.lines, dest_url),
+                Event::Start(Tag::Link { dest_url, .. }) => (&mut self.link_lines, dest_url),
+                _ => continue,
+            };
+            let line = first_line + segment[..range.start].matches('\n').count();
+            list.push_back((percent_decoded(&dest_url), line));
         }
     }
 
     /// The line of the next Markdown image with source `src`, taken off the list.
     fn take_line(&mut self, src: &str) -> Option<usize> {
-        let decoded = percent_decoded(src);
-        let at = self.lines.iter().position(|(s, _)| *s == decoded)?;
-        self.lines.remove(at).map(|(_, line)| line)
+        take_line(&mut self.lines, src)
     }
 
     /// How messages name the image `src`.
@@ -153,6 +158,7 @@ impl ImagePacker {
     /// the book keeps its text, with a warning; other relative links keep
     /// their text silently, as before.
     pub(crate) fn link(&mut self, href: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+        let line = take_line(&mut self.link_lines, href);
         let file = href.split(['#', '?']).next().unwrap_or_default();
         let file = percent_decoded(file);
         let is_markdown = Path::new(&file)
@@ -175,7 +181,7 @@ impl ImagePacker {
             };
             warnings.push(Warning::new(
                 &self.essay,
-                None,
+                line,
                 format!(
                     "{link} leads to no chapter of this book; its text stays, without the link \
                      (add the file to the book, or link to a web address)"
@@ -301,6 +307,14 @@ impl Resolver for MarkdownReferences<'_> {
 
 /// What is said of an image that is not a local file.
 const NOT_LOCAL: &str = "is not a local file; left out (its alt text stays)";
+
+/// The line of the first entry of `lines` for `reference` (compared
+/// percent-decoded), taken off the list.
+fn take_line(lines: &mut VecDeque<(String, usize)>, reference: &str) -> Option<usize> {
+    let decoded = percent_decoded(reference);
+    let at = lines.iter().position(|(s, _)| *s == decoded)?;
+    lines.remove(at).map(|(_, line)| line)
+}
 
 /// `folder` joined with `relative`, if that file exists and, links
 /// followed, stays inside `folder`.

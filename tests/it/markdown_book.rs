@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::{assert_fails_with, entries, ok, repo, stderr, text, wenji};
+use crate::support::{assert_fails_with, entries, ok, repo, stderr, text, wenji, wenji_at};
 
 /// The fixture book.
 fn fixture() -> PathBuf {
@@ -262,6 +262,18 @@ fn a_book_without_warnings_builds_with_strict() {
     fs::write(book.join("b.md"), "# 乙\n\n正文。\n").unwrap();
     let (epub, err) = build(dir.path(), &book, &["--strict"]);
     assert!(epub.exists(), "{err}");
+    // The command's own warning counts too.
+    fs::remove_file(&epub).unwrap();
+    let args = [
+        "build",
+        book.to_str().unwrap(),
+        "--strict",
+        "-o",
+        epub.to_str().unwrap(),
+    ];
+    let output = wenji_at("soon", dir.path(), &args);
+    assert_fails_with(&output, "SOURCE_DATE_EPOCH: 'soon' is not a number");
+    assert!(!epub.exists());
 }
 
 #[test]
