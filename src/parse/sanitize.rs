@@ -474,6 +474,30 @@ mod tests {
     }
 
     #[test]
+    fn relative_links_are_asked_about_and_absolute_ones_never() {
+        struct Chapters(Vec<String>);
+        impl Resolver for Chapters {
+            fn image(&mut self, _: &str) -> Result<Option<Image>> {
+                Ok(None)
+            }
+            fn link(&mut self, href: &str) -> Option<String> {
+                self.0.push(href.to_string());
+                (href == "b.md#x").then(|| "c0002.xhtml".to_string())
+            }
+        }
+        let mut chapters = Chapters(Vec::new());
+        let (nodes, _) = to_nodes_resolving(
+            "<a href=\" b.md#x\">b</a><a href=\"c.md\">c</a><a href=\"javascript:x()\">j</a>",
+            &mut chapters,
+        )
+        .unwrap();
+        let mut out = String::new();
+        crate::document::write_xhtml(&nodes, &mut out, &mut crate::document::escape_text);
+        assert_eq!(out, "<a href=\"c0002.xhtml\">b</a><a>c</a><a>j</a>");
+        assert_eq!(chapters.0, ["b.md#x", "c.md"]);
+    }
+
+    #[test]
     fn content_models_are_enforced() {
         assert_eq!(xhtml("<i>x<h3>h</h3><p>p</p></i>"), "<i>xhp</i>");
         assert_eq!(xhtml("<span><div>d</div></span>"), "<span>d</span>");
