@@ -16,7 +16,8 @@ use crate::essay::Essay;
 use crate::lang;
 use crate::media;
 use crate::metadata::BookMeta;
-use crate::parse::{self, Format, InputFormat, PlainRules};
+use crate::order;
+use crate::parse::{self, Format, InputFormat, PlainRules, References};
 use crate::settings::Options;
 
 /// The essay files `inputs` name: files as given, folders searched
@@ -104,25 +105,67 @@ pub fn load_essay(
     format: Option<InputFormat>,
     plain: &PlainRules,
 ) -> Result<(Essay, Vec<Warning>)> {
+    load_book_essay(path, reading, format, plain, References::default())
+}
+
+/// [`load_essay`] for an essay of a book whose images may also come from
+/// resource folders and whose links may lead to its chapters.
+fn load_book_essay(
+    path: &Path,
+    reading: Reading,
+    format: Option<InputFormat>,
+    plain: &PlainRules,
+    references: References,
+) -> Result<(Essay, Vec<Warning>)> {
     let by_name = Format::of(path).ok_or_else(|| Error::NotAnEssay {
         path: path.to_path_buf(),
     })?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let decoded = decode::decode_owned(path, bytes, reading)?;
     let format = format.unwrap_or_else(|| InputFormat::detect(by_name, &decoded.text));
-    let (essay, mut warnings) = parse::parse_as(path, &decoded.text, format, plain)?;
+    let (essay, mut warnings) =
+        parse::parse_in_book(path, &decoded.text, format, plain, references)?;
     let mut all = decoded.warnings;
     all.append(&mut warnings);
     Ok((essay, all))
 }
 
-/// Loads the book made of `inputs` with `options`.
+/// Loads the book made of `inputs` with `options`, its chapters in the
+/// order [`order::book_files`] gives. With `options.strict`, any warning
+/// is an [`Error::Strict`] listing them all.
 pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<Warning>)> {
-    let (files, mut warnings) = essay_files(inputs)?;
+    let (book, warnings) = load_book_lenient(inputs, options)?;
+    if options.strict && !warnings.is_empty() {
+        return Err(Error::Strict { warnings });
+    }
+    Ok((book, warnings))
+}
+
+fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<Warning>)> {
+    let chapter_list = match (&options.config, &options.chapters) {
+        (Some(config), Some(chapters)) => Some((config.as_path(), chapters.as_slice())),
+        _ => None,
+    };
+    let (files, mut warnings) = order::book_files(inputs, chapter_list)?;
+    let references = References {
+        resource_dirs: options.resource_dirs.clone(),
+        chapters: Arc::new(
+            files
+                .iter()
+                .map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()))
+                .collect(),
+        ),
+    };
     let mut essays = Vec::with_capacity(files.len());
     for file in &files {
-        let (essay, mut more) = load_essay(file, options.reading, options.format, &options.plain)
-            .map_err(|error| options.explain(error))?;
+        let (essay, mut more) = load_book_essay(
+            file,
+            options.reading,
+            options.format,
+            &options.plain,
+            references.clone(),
+        )
+        .map_err(|error| options.explain(error))?;
         essays.push(essay);
         warnings.append(&mut more);
     }
@@ -142,6 +185,7 @@ pub fn load_book(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec<War
         },
     };
     let words = lang::strings(&lang);
+    title_introductions(&mut essays, &mut warnings, words.introduction);
     // Blank settings count as unset: EPUB metadata may not be empty.
     let title = options
         .title
@@ -262,6 +306,21 @@ fn front_matter_meta(essays: &[Essay], warnings: &mut Vec<Warning>) -> BookMeta 
         }
     }
     BookMeta::default()
+}
+
+/// A `README.md` with no title of its own (titled after its file) is the
+/// book's introduction: titled `introduction`, in the book's language,
+/// without the warning about its missing heading.
+fn title_introductions(essays: &mut [Essay], warnings: &mut Vec<Warning>, introduction: &str) {
+    for essay in essays.iter_mut() {
+        let stem = essay.path.file_stem().map(|s| s.to_string_lossy());
+        if !order::is_readme(&essay.path) || stem.as_deref() != Some(essay.title.as_str()) {
+            continue;
+        }
+        essay.title = introduction.to_string();
+        warnings
+            .retain(|w| !(w.path == essay.path && w.message.starts_with("no '# title' heading")));
+    }
 }
 
 /// A single essay's title; else the name of a single folder; else the first essay's title.

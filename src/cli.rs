@@ -121,6 +121,15 @@ pub struct BookArgs {
     /// Embed this font (.ttf, .otf, .ttc), subset to the characters each edition uses.
     #[arg(long, value_name = "FILE")]
     pub font: Option<PathBuf>,
+
+    /// Treat every warning as an error: print them all and write nothing (for CI pipelines).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Also look for images in this folder: site-root paths (/images/a.png) and
+    /// relative ones not found beside the essay; repeat for several, searched in order.
+    #[arg(long = "resource-path", value_name = "DIR")]
+    pub resource_path: Vec<PathBuf>,
 }
 
 /// Arguments of `wenji build`.
@@ -255,6 +264,8 @@ impl BookArgs {
             title_page: self.title_page.then_some(true),
             toc_page: self.toc_page.then_some(true),
             modified,
+            strict: self.strict,
+            resource_dirs: self.resource_path.clone(),
         };
         settings::resolve(flags, config, &folder)
     }

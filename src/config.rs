@@ -72,6 +72,14 @@ pub struct Config {
     pub title_page: Option<bool>,
     /// Add a table-of-contents page before the first chapter.
     pub toc_page: Option<bool>,
+    /// Every warning is an error: nothing is written (for CI pipelines).
+    pub strict: Option<bool>,
+    /// Folders where site-root image paths (`/images/a.png`), and relative
+    /// ones not found beside the essay, are looked for; relative to this file.
+    pub resource_path: Option<Vec<PathBuf>>,
+    /// The book's essay files in chapter order, relative to this file;
+    /// essays of the folder not listed are left out.
+    pub chapters: Option<Vec<PathBuf>>,
     /// Wording of the preview edition.
     #[serde(default)]
     pub preview: PreviewConfig,
@@ -150,9 +158,11 @@ impl Config {
             ) + &line_of(&text, e.span()),
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
+        let listed = config.resource_path.iter_mut().flatten();
         for file in [&mut config.cover, &mut config.css, &mut config.font]
             .into_iter()
             .flatten()
+            .chain(listed)
         {
             *file = base.join(&*file);
         }
@@ -217,6 +227,7 @@ mod tests {
              isbn = \"7-5321-4567-0\"\ndescription = \"D\"\npublisher = \"P\"\ndate = 2024-03-01\n\
              tags = \"T\"\nrights = \"R\"\nseries = \"S\"\nseries_index = 2\n\
              contributors = [{ name = \"丙\", role = \"editor\" }]\n\
+             strict = true\nresource_path = [\"site/static\"]\nchapters = [\"b.md\", \"a.md\"]\n\
              [preview]\nnotice = \"N\"\ntitle_suffix = \"S\"\n\
              [typography]\ntate_chu_yoko = [1, 2]\nvertical_punctuation = false\n\
              [headings]\ndetect = false\npatterns = [\"^序$\"]\n",
@@ -236,6 +247,15 @@ mod tests {
         assert_eq!(
             config.contributors[0].creator().unwrap().role.marc_code(),
             "edt"
+        );
+        assert_eq!(config.strict, Some(true));
+        assert_eq!(
+            config.resource_path,
+            Some(vec![PathBuf::from("site/static")])
+        );
+        assert_eq!(
+            config.chapters,
+            Some(vec![PathBuf::from("b.md"), PathBuf::from("a.md")])
         );
         assert_eq!(
             (config.title_page, config.toc_page),

@@ -207,7 +207,7 @@ pub enum Error {
         /// The folder.
         path: PathBuf,
     },
-    /// A Markdown image that cannot be packed into the book.
+    /// An image (an Aozora illustration) that cannot be packed into the book.
     #[error("{}: {image} {problem}", .path.display())]
     Image {
         /// The essay that references the image.
@@ -227,6 +227,29 @@ pub enum Error {
         line: usize,
         /// What is wrong and what to do.
         message: String,
+    },
+    /// A chapter list (`chapters` in `wenji.toml`, a `SUMMARY.md`) names
+    /// a file that is not an essay, or names none.
+    #[error("{}{}: {message}", .path.display(), .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    ChapterList {
+        /// The list: the config file or the `SUMMARY.md`.
+        path: PathBuf,
+        /// The entry's line in a `SUMMARY.md`.
+        line: Option<usize>,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// `--strict` (`strict = true`): the build warned, and every warning
+    /// counts as an error; nothing was written.
+    #[error(
+        "{} warning(s) with --strict (strict = true in wenji.toml), so nothing was written; \
+         fix each, or build without --strict:{}",
+        .warnings.len(),
+        .warnings.iter().map(|w| format!("\n  {w}")).collect::<String>()
+    )]
+    Strict {
+        /// The warnings, in the order they were given.
+        warnings: Vec<Warning>,
     },
     /// The configuration file is malformed.
     #[error("{}: {message}", .path.display())]

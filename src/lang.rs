@@ -64,6 +64,8 @@ pub struct Strings {
     pub contents: &'static str,
     /// Title of the cover page.
     pub cover: &'static str,
+    /// Title of a book's `README.md` that has no heading of its own.
+    pub introduction: &'static str,
 }
 
 const ZH_HANS: Strings = Strings {
@@ -72,6 +74,7 @@ const ZH_HANS: Strings = Strings {
     unknown_author: "佚名",
     contents: "目录",
     cover: "封面",
+    introduction: "前言",
 };
 const ZH_HANT: Strings = Strings {
     paid_notice: "（此處為付費內容，請閱讀完整版。）",
@@ -79,6 +82,7 @@ const ZH_HANT: Strings = Strings {
     unknown_author: "佚名",
     contents: "目錄",
     cover: "封面",
+    introduction: "前言",
 };
 const JA: Strings = Strings {
     paid_notice: "（この先は有料部分です。完全版でお読みください。）",
@@ -86,6 +90,7 @@ const JA: Strings = Strings {
     unknown_author: "作者不詳",
     contents: "目次",
     cover: "表紙",
+    introduction: "はじめに",
 };
 const EN: Strings = Strings {
     paid_notice: "(The paid part of this chapter is in the full edition.)",
@@ -93,6 +98,7 @@ const EN: Strings = Strings {
     unknown_author: "Anonymous",
     contents: "Contents",
     cover: "Cover",
+    introduction: "Introduction",
 };
 
 /// The strings for a BCP 47 tag (`zh-TW`, `zh-Hant-HK` → traditional Chinese).
@@ -194,6 +200,7 @@ mod tests {
         assert_eq!(strings("zh").preview_suffix, "（试读）");
         assert_eq!(strings("ja-JP").contents, "目次");
         assert_eq!(strings("fr").contents, "Contents");
+        assert_eq!(strings("ja").introduction, "はじめに");
     }
 
     #[test]

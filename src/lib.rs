@@ -26,6 +26,7 @@ pub mod front_matter;
 pub mod lang;
 pub mod media;
 pub mod metadata;
+pub mod order;
 pub mod output;
 pub mod package;
 pub mod paid;

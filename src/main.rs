@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::{BatchArgs, BuildArgs, Cli, Command};
 use wenji::batch::{self, BatchOptions, Status, report};
+use wenji::error::Warning;
 use wenji::output::Sweep;
 use wenji::{Edition, Editions, Error, Result, build, output};
 
@@ -37,7 +38,7 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
         &args.inputs,
         args.title.clone(),
         args.cover.clone(),
-        source_date_epoch(),
+        source_date_epoch(args.book.strict)?,
     )?;
     let (book, warnings) = build::load_book(&args.inputs, &options)?;
     for warning in &warnings {
@@ -100,7 +101,7 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
             std::slice::from_ref(&args.dir),
             None,
             None,
-            source_date_epoch(),
+            source_date_epoch(args.book.strict)?,
         )?,
         jobs,
         args.force,
@@ -111,6 +112,9 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
     }
     output::remove_stale_temp_files(&args.output, Sweep::Tree);
     let (jobs, warnings) = batch::plan(&args.dir, &args.output, options.book.editions, shard)?;
+    if options.book.strict && !warnings.is_empty() {
+        return Err(Error::Strict { warnings });
+    }
     if !args.quiet {
         for warning in &warnings {
             eprintln!("warning: {warning}");
@@ -223,13 +227,27 @@ impl Stdout {
 }
 
 /// `SOURCE_DATE_EPOCH`, when set to a number of seconds.
-fn source_date_epoch() -> Option<i64> {
-    let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+/// `SOURCE_DATE_EPOCH`, if set; a value that is not a number of seconds
+/// is ignored with a warning, printed here (an error with `strict`).
+fn source_date_epoch(strict: bool) -> Result<Option<i64>> {
+    let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
     match value.trim().parse() {
-        Ok(seconds) => Some(seconds),
+        Ok(seconds) => Ok(Some(seconds)),
         Err(_) => {
-            eprintln!("warning: SOURCE_DATE_EPOCH='{value}' is not a number of seconds; ignored");
-            None
+            let warning = Warning::new(
+                Path::new("SOURCE_DATE_EPOCH"),
+                None,
+                format!("'{value}' is not a number of seconds; ignored"),
+            );
+            if strict {
+                return Err(Error::Strict {
+                    warnings: vec![warning],
+                });
+            }
+            eprintln!("warning: {warning}");
+            Ok(None)
         }
     }
 }

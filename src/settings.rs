@@ -71,6 +71,12 @@ pub struct Options {
     pub typography: Typography,
     /// How plain text is read: headings and paragraphs.
     pub plain: PlainRules,
+    /// Every warning is an error and nothing is written (`--strict`).
+    pub strict: bool,
+    /// Where images not beside the essay are looked for (`--resource-path`).
+    pub resource_dirs: Vec<PathBuf>,
+    /// The chapter files in order (`chapters` in the config, relative to it).
+    pub chapters: Option<Vec<PathBuf>>,
 }
 
 impl Default for Options {
@@ -113,6 +119,9 @@ impl Default for Options {
                 },
                 paragraphs: Paragraphs::Auto,
             },
+            strict: false,
+            resource_dirs: Vec::new(),
+            chapters: None,
         }
     }
 }
@@ -153,6 +162,10 @@ pub struct Flags {
     pub toc_page: Option<bool>,
     /// `SOURCE_DATE_EPOCH`.
     pub modified: Option<i64>,
+    /// `--strict`.
+    pub strict: bool,
+    /// `--resource-path`, repeated.
+    pub resource_dirs: Vec<PathBuf>,
 }
 
 /// The folder a book's settings and covers belong to: the first input when
@@ -326,6 +339,13 @@ pub fn resolve(
                 .or(config_paragraphs)
                 .unwrap_or(defaults.plain.paragraphs),
         },
+        strict: flags.strict || config.strict.unwrap_or(defaults.strict),
+        resource_dirs: if flags.resource_dirs.is_empty() {
+            config.resource_path.unwrap_or(defaults.resource_dirs)
+        } else {
+            flags.resource_dirs
+        },
+        chapters: config.chapters,
     })
 }
 

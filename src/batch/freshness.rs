@@ -154,9 +154,17 @@ impl Fingerprints {
             };
             let folder = crate::output::folder_of(&job.input);
             for reference in image_references(&text) {
-                let file = folder.join(reference);
-                if let Some(hash) = self.add_file(&mut hasher, &file) {
-                    image_hashes.insert(hash);
+                // Every place the image may come from (beside the essay, then
+                // each resource folder), found or not: an image added to any
+                // of them later makes the book stale.
+                let in_resources = reference.trim_start_matches(['/', '\\']);
+                let beside =
+                    (in_resources.len() == reference.len()).then(|| folder.join(&reference));
+                let resources = options.resource_dirs.iter().map(|d| d.join(in_resources));
+                for file in beside.into_iter().chain(resources) {
+                    if let Some(hash) = self.add_file(&mut hasher, &file) {
+                        image_hashes.insert(hash);
+                    }
                 }
             }
         }
@@ -392,6 +400,25 @@ mod tests {
 
         std::fs::write(&essay, "# A\n\n![x](x.png)\n\nmore\n").unwrap();
         assert_ne!(digest(&options), new_image);
+    }
+
+    #[test]
+    fn an_image_appearing_in_a_resource_folder_makes_the_book_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# A\n\n![x](/img/x.png)\n").unwrap();
+        let resources = dir.path().join("site");
+        std::fs::create_dir_all(resources.join("img")).unwrap();
+        let job = job_for(dir.path(), "a.md");
+        let options = Options {
+            resource_dirs: vec![resources.clone()],
+            ..Options::default()
+        };
+        let digest = || Fingerprints::new(&options).digest(&job, &options).unwrap();
+        let missing = digest();
+        std::fs::write(resources.join("img/x.png"), b"\x89PNG one").unwrap();
+        let found = digest();
+        assert_ne!(found, missing);
+        assert_eq!(found.image_hashes.len(), 1);
     }
 
     #[test]

@@ -15,11 +15,21 @@ use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::front_matter;
 use crate::paid;
-use crate::parse::images::ImagePacker;
+use crate::parse::images::{ImagePacker, References};
 use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
 
 /// Parses a Markdown essay.
 pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
+    parse_with(path, text, References::default())
+}
+
+/// Parses a Markdown essay whose images may also come from the resource
+/// folders of `references`, and whose links may lead to its chapters.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    references: References,
+) -> Result<(Essay, Vec<Warning>)> {
     // Front matter is stripped before paid parts are found: it is public.
     let (front, text, front_warning) = front_matter::split(path, text)?;
     let text = text.as_ref();
@@ -28,7 +38,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
     if segments.len() > 1 {
         warn_of_markers_in_code(path, text, &mut warnings);
     }
-    let mut images = ImagePacker::new(path);
+    let mut images = ImagePacker::with_references(path, references);
     let mut essay = Essay {
         path: path.to_path_buf(),
         title: String::new(),
@@ -50,6 +60,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Essay, Vec<Warning>)> {
             title_may_follow = false;
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
+        images.start_segment(segment.text, segment.line);
         let rendered = render(path, segment.text, &labels, &mut images, &mut warnings)?;
         for (key, content) in rendered.notes {
             definitions.push((key, segment.access, content));
@@ -135,14 +146,14 @@ fn render(
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
     let flattened_events = events.flattened;
-    let mut resolve = |src: &str| images.pack(src, warnings);
-    let (mut nodes, flattened) = sanitize::to_nodes(&html, &mut resolve)?;
+    let mut resolver = images.resolver(warnings);
+    let (mut nodes, flattened) = sanitize::to_nodes_resolving(&html, &mut resolver)?;
     footnotes::place(&mut nodes, &collector.references, labels);
     let mut notes = Vec::new();
     for (key, body) in std::mem::take(&mut collector.definitions) {
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, nesting::ShallowEvents::new(body.into_iter()));
-        let (content, _) = sanitize::to_nodes(&html, &mut resolve)?;
+        let (content, _) = sanitize::to_nodes_resolving(&html, &mut resolver)?;
         notes.push((key, content));
     }
     if flattened_events || flattened {
@@ -262,18 +273,28 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("秘"), "{message}");
-        let err = parse(
-            Path::new("essay.md"),
-            "# T\n\n##paidbegin##\n\n![a](秘密/图.png)\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("paid part starting at line 3"), "{err}");
-        assert!(!err.contains("秘"), "{err}");
+        // A missing image is a warning naming its line; in a paid part it
+        // names only where the part starts.
+        let (_, warnings) = parse_str("# T\n\n##paidbegin##\n\n![秘](秘密/图.png)\n##paidend##\n");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let message = warnings[0].to_string();
+        assert!(
+            message.contains("essay.md:5: an image in the paid part starting at line 3"),
+            "{message}"
+        );
+        assert!(!message.contains("秘"), "{message}");
         // Free images are named, so that they can be found.
-        let err = parse(Path::new("essay.md"), "# T\n\n![a](免费/图.png)\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("免费/图.png"), "{err}");
+        let (essay, warnings) = parse_str("# T\n\n正文\n\n![替代文字](免费/图.png)\n");
+        let message = warnings[0].to_string();
+        assert!(
+            message.starts_with("essay.md:5: image '免费/图.png' not found"),
+            "{message}"
+        );
+        assert!(message.contains("alt text stays"), "{message}");
+        assert!(
+            markup(&essay).contains("<p>替代文字</p>"),
+            "{}",
+            markup(&essay)
+        );
     }
 }

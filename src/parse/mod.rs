@@ -17,6 +17,7 @@ use std::path::Path;
 use crate::error::{Error, Result, Warning};
 use crate::essay::Essay;
 pub use headings::HeadingRules;
+pub use images::{References, chapter_first_page};
 pub use text::{Paragraphs, PlainRules};
 
 /// The input formats wenji reads.
@@ -108,10 +109,23 @@ pub fn parse_as(
     input: InputFormat,
     plain: &PlainRules,
 ) -> Result<(Essay, Vec<Warning>)> {
+    parse_in_book(path, text, input, plain, References::default())
+}
+
+/// [`parse_as`], for an essay of a book: Markdown images may also come
+/// from the resource folders of `references`, and links may lead to the
+/// book's chapters.
+pub fn parse_in_book(
+    path: &Path,
+    text: &str,
+    input: InputFormat,
+    plain: &PlainRules,
+    references: References,
+) -> Result<(Essay, Vec<Warning>)> {
     let (essay, mut warnings) = match input {
         InputFormat::Aozora => aozora::parse(path, text)?,
         InputFormat::Plain => text::parse(path, text, plain)?,
-        InputFormat::Markdown => markdown::parse(path, text)?,
+        InputFormat::Markdown => markdown::parse_with(path, text, references)?,
     };
     if essay.parts.is_empty() {
         warnings.push(Warning::new(

@@ -112,9 +112,33 @@ pub(crate) fn allows_attribute(element: &str, key: &str) -> bool {
     allowed_attribute(element, key).is_some()
 }
 
+/// Decides what the references in the HTML become.
+pub trait Resolver {
+    /// What an `<img src>` becomes: `Some(image)` packed into the book, or
+    /// `None` to leave the image out (its alt text stays).
+    fn image(&mut self, src: &str) -> Result<Option<Image>>;
+
+    /// What a link whose `href` is not an absolute `http`, `https` or
+    /// `mailto` URL leads to: a page of the book (a file name the book
+    /// holds in every edition), or `None` to keep only the link's text.
+    fn link(&mut self, href: &str) -> Option<String> {
+        let _ = href;
+        None
+    }
+}
+
 /// Decides what an `<img src>` becomes: `Some(image)` packed into the
 /// book, or `None` to leave the image out (its alt text stays).
 pub type ImageResolver<'a> = dyn FnMut(&str) -> Result<Option<Image>> + 'a;
+
+/// An image resolver alone keeps no relative link.
+struct ImagesOnly<'r, 'a>(&'r mut ImageResolver<'a>);
+
+impl Resolver for ImagesOnly<'_, '_> {
+    fn image(&mut self, src: &str) -> Result<Option<Image>> {
+        (self.0)(src)
+    }
+}
 
 /// What the walk does with an element.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,6 +159,12 @@ enum Action {
 /// than [`nesting::MAX_DEPTH`] were flattened. The walk is iterative, so no
 /// input can overflow the stack.
 pub fn to_nodes(html: &str, images: &mut ImageResolver) -> Result<(Vec<Node>, bool)> {
+    to_nodes_resolving(html, &mut ImagesOnly(images))
+}
+
+/// [`to_nodes`], with `resolver` deciding what images and relative links
+/// become.
+pub fn to_nodes_resolving(html: &str, resolver: &mut dyn Resolver) -> Result<(Vec<Node>, bool)> {
     let balanced = nesting::balance(html);
     let tree = Html::parse_fragment(&balanced.html);
     // The elements being built, innermost last; the first collects the result.
@@ -192,7 +222,7 @@ pub fn to_nodes(html: &str, images: &mut ImageResolver) -> Result<(Vec<Node>, bo
                     }
                     if name == "img" {
                         let alt = element.attr("alt").unwrap_or("");
-                        let node = match images(element.attr("src").unwrap_or(""))? {
+                        let node = match resolver.image(element.attr("src").unwrap_or(""))? {
                             Some(image) => Node::Image(Image {
                                 alt: alt.to_string(),
                                 ..image
@@ -206,13 +236,20 @@ pub fn to_nodes(html: &str, images: &mut ImageResolver) -> Result<(Vec<Node>, bo
                         actions.push(Action::Replaced);
                         continue;
                     }
-                    let attrs = element
-                        .attrs()
-                        .filter_map(|(key, value)| {
-                            let key = allowed_attribute(name, key)?;
-                            Some((key, valid_attribute(key, value)?))
-                        })
-                        .collect();
+                    let mut attrs = Vec::new();
+                    for (key, value) in element.attrs() {
+                        let Some(key) = allowed_attribute(name, key) else {
+                            continue;
+                        };
+                        let value = match valid_attribute(key, value) {
+                            Some(value) => Some(value),
+                            None if key == "href" && !is_absolute_url(value) => {
+                                resolver.link(value.trim())
+                            }
+                            None => None,
+                        };
+                        attrs.extend(value.map(|value| (key, value)));
+                    }
                     open.push(Element {
                         name,
                         attrs,
@@ -387,6 +424,11 @@ fn valid_attribute(key: &str, value: &str) -> Option<String> {
     }
 }
 
+/// Whether `href` is an absolute URL (with a scheme), valid or not.
+fn is_absolute_url(href: &str) -> bool {
+    url::Url::parse(href.trim()).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +471,30 @@ mod tests {
             ),
             "<a>1</a><a>2</a><a>3</a><a href=\"mailto:x@y.z\">4</a>"
         );
+    }
+
+    #[test]
+    fn relative_links_are_asked_about_and_absolute_ones_never() {
+        struct Chapters(Vec<String>);
+        impl Resolver for Chapters {
+            fn image(&mut self, _: &str) -> Result<Option<Image>> {
+                Ok(None)
+            }
+            fn link(&mut self, href: &str) -> Option<String> {
+                self.0.push(href.to_string());
+                (href == "b.md#x").then(|| "c0002.xhtml".to_string())
+            }
+        }
+        let mut chapters = Chapters(Vec::new());
+        let (nodes, _) = to_nodes_resolving(
+            "<a href=\" b.md#x\">b</a><a href=\"c.md\">c</a><a href=\"javascript:x()\">j</a>",
+            &mut chapters,
+        )
+        .unwrap();
+        let mut out = String::new();
+        crate::document::write_xhtml(&nodes, &mut out, &mut crate::document::escape_text);
+        assert_eq!(out, "<a href=\"c0002.xhtml\">b</a><a>c</a><a>j</a>");
+        assert_eq!(chapters.0, ["b.md#x", "c.md"]);
     }
 
     #[test]

@@ -73,6 +73,13 @@ pub struct Typeset<'a> {
     pub toc: Vec<NavEntry>,
 }
 
+/// The stem of the file names of chapter `index`'s pages (from 0):
+/// `c0001` for the first chapter, whose first page is `c0001.xhtml`. Links
+/// between chapters lead there.
+pub fn chapter_stem(index: usize) -> String {
+    format!("c{:04}", index + 1)
+}
+
 /// Typesets `publication`. Each chapter page goes to `pack` as soon as it
 /// is complete, which returns the bytes to keep for it (packaging checks
 /// and compresses large pages there, so a huge book is never held whole as
@@ -92,7 +99,7 @@ pub fn typeset<'a, E>(
         Ok(())
     };
     for (index, chapter) in publication.chapters.iter().enumerate() {
-        let stem = format!("c{:04}", index + 1);
+        let stem = chapter_stem(index);
         let mut writer =
             xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules);
         let mut sections = Vec::new();

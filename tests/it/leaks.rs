@@ -261,8 +261,17 @@ fn messages_and_reports_never_quote_paid_content() {
     .unwrap();
     let output = wenji(
         dir.path(),
-        &["batch", "essays", "-o", "books", "--report", "report.json"],
+        &[
+            "batch",
+            "essays",
+            "-o",
+            "books",
+            "--report",
+            "report.json",
+            "--strict",
+        ],
     );
+    // A missing image is a warning; --strict makes it (and the rest) fail.
     assert_eq!(output.status.code(), Some(1), "b.md fails");
     let printed = stderr(&output) + &String::from_utf8_lossy(&output.stdout);
     let report = fs::read_to_string(dir.path().join("report.json")).unwrap();

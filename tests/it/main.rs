@@ -10,6 +10,7 @@ mod encodings;
 mod fuzz_regressions;
 mod hostile;
 mod leaks;
+mod markdown_book;
 mod metadata;
 mod properties;
 mod support;
