@@ -10,5 +10,6 @@ mod encodings;
 mod fuzz_regressions;
 mod hostile;
 mod leaks;
+mod markdown_inline;
 mod properties;
 mod support;
