@@ -209,20 +209,50 @@ pub fn escape_text(out: &mut String, text: &str, _verbatim: bool) {
 /// elements with `rp` fallbacks; `《…》` that is not a reading (a Chinese
 /// book title such as 《红楼梦》) stays text.
 pub fn text_with_ruby(text: &str) -> Vec<Node> {
-    // Most text has no ruby: one node, allocated once.
-    let mut nodes = Vec::with_capacity(1);
+    let mut nodes: Vec<Node> = ruby_spans(text)
+        .into_iter()
+        .map(|span| match span {
+            RubySpan::Text(text) => Node::Text(text.to_string()),
+            RubySpan::Ruby { base, reading } => ruby(base, reading),
+        })
+        .collect();
+    if nodes.is_empty() {
+        nodes.push(Node::Text(String::new()));
+    }
+    nodes
+}
+
+/// A stretch of text read for Aozora-style ruby (see [`ruby_spans`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RubySpan<'a> {
+    /// Text without ruby, never empty.
+    Text(&'a str),
+    /// A base annotated with its reading.
+    Ruby {
+        /// The annotated text.
+        base: &'a str,
+        /// Its reading, without the 《》.
+        reading: &'a str,
+    },
+}
+
+/// `text` cut at its Aozora-style ruby (`｜漢字《かんじ》`, `漢字《かんじ》`),
+/// in order: the one scanner behind [`text_with_ruby`] and ruby in Markdown.
+pub fn ruby_spans(text: &str) -> Vec<RubySpan<'_>> {
+    // Most text has no ruby: one span, allocated once.
+    let mut spans = Vec::with_capacity(1);
     let mut rest = text;
     while let Some((before, base, reading, after)) = next_ruby(rest) {
         if !before.is_empty() {
-            nodes.push(Node::Text(before.to_string()));
+            spans.push(RubySpan::Text(before));
         }
-        nodes.push(ruby(base, reading));
+        spans.push(RubySpan::Ruby { base, reading });
         rest = after;
     }
-    if !rest.is_empty() || nodes.is_empty() {
-        nodes.push(Node::Text(rest.to_string()));
+    if !rest.is_empty() {
+        spans.push(RubySpan::Text(rest));
     }
-    nodes
+    spans
 }
 
 /// A `ruby` element: `base` with `reading`, and parentheses for readers

@@ -146,6 +146,25 @@ pub fn is_cjk_char(c: char) -> bool {
     )
 }
 
+/// Whether a line break between two characters like `c` is no space: Han,
+/// kana, CJK punctuation and full-width forms are written without spaces
+/// between words, so a soft line break between two of them joins the lines.
+/// Hangul is not: Korean separates words with spaces.
+pub fn joins_without_space(c: char) -> bool {
+    is_cjk_char(c) && !is_hangul(c)
+}
+
+/// Whether `c` is Hangul (jamo, compatibility jamo, syllables, half-width forms).
+fn is_hangul(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{11FF}'
+        | '\u{3130}'..='\u{318F}'
+        | '\u{A960}'..='\u{A97F}'
+        | '\u{AC00}'..='\u{D7FF}'
+        | '\u{FFA0}'..='\u{FFDC}'
+    )
+}
+
 /// Whether `tag` has the shape of a BCP 47 tag: a 2–3 letter language
 /// (or `x`/`i` private and grandfathered forms) and 1–8 character subtags.
 pub fn is_valid_tag(tag: &str) -> bool {
@@ -190,6 +209,16 @@ mod tests {
         }
         assert!("汉字かなカナ한「」，".chars().all(is_cjk_char));
         assert!(!"abc é—".chars().any(is_cjk_char));
+    }
+
+    #[test]
+    fn cjk_but_not_hangul_joins_without_space() {
+        assert!(
+            "汉字かなカナ「」，。！ａ\u{3000}"
+                .chars()
+                .all(joins_without_space)
+        );
+        assert!(!"한글ﾡ abc é—".chars().any(joins_without_space));
     }
 
     #[test]

@@ -41,14 +41,17 @@ pub(crate) fn labels(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// A footnote definition: its key and its events.
+pub(crate) type Definition<'a> = (String, Vec<Event<'a>>);
+
 /// An event filter: takes footnote definitions out of the stream and turns
 /// references into placeholders.
 pub(crate) struct Collector<'a, I> {
     inner: I,
     /// The labels referenced, in order; a placeholder holds its index.
     pub(crate) references: Vec<String>,
-    /// The definitions: label and their events.
-    pub(crate) definitions: Vec<(String, Vec<Event<'a>>)>,
+    /// The definitions taken out of the stream.
+    pub(crate) definitions: Vec<Definition<'a>>,
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Collector<'a, I> {
@@ -59,6 +62,12 @@ impl<'a, I: Iterator<Item = Event<'a>>> Collector<'a, I> {
             references: Vec::new(),
             definitions: Vec::new(),
         }
+    }
+
+    /// The labels referenced (a placeholder holds its index) and the
+    /// definitions taken out, once the stream is read.
+    pub(crate) fn into_parts(self) -> (Vec<String>, Vec<Definition<'a>>) {
+        (self.references, self.definitions)
     }
 
     fn placeholder(&mut self, label: &str) -> Event<'a> {

@@ -4,9 +4,11 @@
 //! the title; other top-level headings become sections. Images are read
 //! from the essay's folder (never outside it) and packed into the book.
 
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::path::Path;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::parse::footnotes;
 
@@ -14,6 +16,7 @@ use crate::document::{self, Element, Node};
 use crate::error::{Error, Result, Warning};
 use crate::essay::{Access, Block, Essay};
 use crate::front_matter;
+use crate::lang;
 use crate::paid;
 use crate::parse::images::{ImagePacker, References};
 use crate::parse::{MAX_TITLE_CHARS, checked_title, nesting, sanitize};
@@ -61,7 +64,7 @@ pub fn parse_with(
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
         images.start_segment(segment.text, segment.line);
-        let rendered = render(path, segment.text, &labels, &mut images, &mut warnings)?;
+        let rendered = render(path, &segment, &labels, &mut images, &mut warnings)?;
         for (key, content) in rendered.notes {
             definitions.push((key, segment.access, content));
         }
@@ -132,31 +135,45 @@ struct Rendered {
 /// Renders one segment; `labels` are the footnote labels of the whole file.
 fn render(
     path: &Path,
-    markdown: &str,
+    segment: &paid::Segment,
     labels: &std::collections::HashSet<String>,
     images: &mut ImagePacker,
     warnings: &mut Vec<Warning>,
 ) -> Result<Rendered> {
+    let markdown = segment.text;
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,
     );
-    let mut collector = footnotes::Collector::new(parser);
+    let events = CjkSoftBreaks::new(parser.into_offset_iter());
+    let mut uneven_rubies = Vec::new();
+    let events = RubyText::new(markdown, events, &mut uneven_rubies);
+    let mut collector = footnotes::Collector::new(events);
     let mut events = nesting::ShallowEvents::new(&mut collector);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    let flattened_events = events.flattened;
+    let events_flattened = events.flattened;
+    let (references, definitions) = collector.into_parts();
+    for offset in uneven_rubies {
+        // The line only: the readings may be paid text.
+        warnings.push(Warning::new(
+            path,
+            Some(segment.line + markdown[..offset].matches('\n').count()),
+            "ruby readings separated by '|' do not match the base's characters one for one; \
+             the base gets them as one reading",
+        ));
+    }
     let mut resolver = images.resolver(warnings);
     let (mut nodes, flattened) = sanitize::to_nodes_resolving(&html, &mut resolver)?;
-    footnotes::place(&mut nodes, &collector.references, labels);
+    footnotes::place(&mut nodes, &references, labels);
     let mut notes = Vec::new();
-    for (key, body) in std::mem::take(&mut collector.definitions) {
+    for (key, body) in definitions {
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, nesting::ShallowEvents::new(body.into_iter()));
         let (content, _) = sanitize::to_nodes_resolving(&html, &mut resolver)?;
         notes.push((key, content));
     }
-    if flattened_events || flattened {
+    if events_flattened || flattened {
         warnings.push(Warning::new(
             path,
             None,
@@ -191,6 +208,331 @@ fn render(
         }
     }
     Ok(Rendered { blocks, notes })
+}
+
+// ---- Soft line breaks ------------------------------------------------------
+
+/// A Markdown event with its byte range in the segment.
+type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Markdown events with the soft line breaks between two CJK characters
+/// left out ([`lang::joins_without_space`]): CJK text has no spaces between
+/// words, and a line break inside a paragraph otherwise shows as one
+/// ("が、 ヒープ"). The characters are looked for across inline tags
+/// (`*強調*` + line break + `文字`). Between Latin words, or a CJK character
+/// and a Latin one, the break stays (a space). Code blocks have no soft
+/// breaks, so their lines are never joined.
+struct CjkSoftBreaks<'a, I> {
+    events: I,
+    /// Events read ahead of a soft break, to be returned first.
+    ready: VecDeque<Spanned<'a>>,
+    /// The last character of the text returned last, if nothing but inline
+    /// tags came after it.
+    last_char: Option<char>,
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> CjkSoftBreaks<'a, I> {
+    fn new(events: I) -> Self {
+        CjkSoftBreaks {
+            events,
+            ready: VecDeque::new(),
+            last_char: None,
+        }
+    }
+
+    /// Notes the last character of the text `event` shows, if any.
+    fn track(&mut self, event: &Event) {
+        match event {
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(last) = text.chars().last() {
+                    self.last_char = Some(last);
+                }
+            }
+            event if is_inline_tag(event) => {}
+            _ => self.last_char = None,
+        }
+    }
+}
+
+/// Whether `event` starts or ends an inline element that text runs through
+/// (emphasis, strong, strikethrough, a link).
+fn is_inline_tag(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link)
+    )
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for CjkSoftBreaks<'a, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        loop {
+            let item = match self.ready.pop_front() {
+                Some(item) => item,
+                None => self.events.next()?,
+            };
+            if !matches!(item.0, Event::SoftBreak) {
+                self.track(&item.0);
+                return Some(item);
+            }
+            // Read ahead past inline tags to the next text.
+            let mut next_char = None;
+            for ahead in self.events.by_ref() {
+                let passes = is_inline_tag(&ahead.0);
+                if let Event::Text(text) | Event::Code(text) = &ahead.0 {
+                    next_char = text.chars().next();
+                }
+                self.ready.push_back(ahead);
+                if !passes {
+                    break;
+                }
+            }
+            let joins = self.last_char.is_some_and(lang::joins_without_space)
+                && next_char.is_some_and(lang::joins_without_space);
+            if !joins {
+                self.last_char = None;
+                return Some(item);
+            }
+        }
+    }
+}
+
+// ---- Ruby ------------------------------------------------------------------
+
+/// Markdown events with ruby notation in text turned into `<ruby>` markup:
+/// Aozora's `｜漢字《かんじ》` and `漢字《かんじ》` ([`document::ruby_spans`]),
+/// Vivliostyle's `{漢字|かんじ}` and DenDen's per-character
+/// `{漢字|かん|じ}`. Only text is read: never code spans, code blocks, raw
+/// HTML, nor a link's or an image's text and destination. A backslash-escaped
+/// (`\|`) or entity character is text, never notation. The sanitiser adds
+/// the `rp` parentheses to every ruby.
+struct RubyText<'a, 'w, I: Iterator> {
+    source: &'a str,
+    events: std::iter::Peekable<I>,
+    ready: VecDeque<Event<'a>>,
+    /// Open code blocks, links and images: no ruby inside.
+    verbatim: usize,
+    /// Whether the text is in a table cell, where every `|` is escaped.
+    in_cell: bool,
+    /// Source offsets of `{…|…}` whose readings did not match the base's
+    /// characters (a warning each).
+    uneven: &'w mut Vec<usize>,
+}
+
+impl<'a, 'w, I: Iterator<Item = Spanned<'a>>> RubyText<'a, 'w, I> {
+    fn new(source: &'a str, events: I, uneven: &'w mut Vec<usize>) -> Self {
+        RubyText {
+            source,
+            events: events.peekable(),
+            ready: VecDeque::new(),
+            verbatim: 0,
+            in_cell: false,
+            uneven,
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for RubyText<'a, '_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.ready.pop_front() {
+            return Some(event);
+        }
+        let (event, range) = self.events.next()?;
+        match &event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. }) => {
+                self.verbatim += 1
+            }
+            Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image) => {
+                self.verbatim = self.verbatim.saturating_sub(1)
+            }
+            Event::Start(Tag::TableCell) => self.in_cell = true,
+            Event::End(TagEnd::TableCell) => self.in_cell = false,
+            _ => {}
+        }
+        let Event::Text(first) = event else {
+            return Some(event);
+        };
+        if self.verbatim > 0 {
+            return Some(Event::Text(first));
+        }
+        // Text comes in pieces (at escapes, entities, joined lines): read it whole.
+        let mut text = MarkedText {
+            in_cell: self.in_cell,
+            ..MarkedText::default()
+        };
+        text.push(self.source, &first, range);
+        while let Some((Event::Text(_), _)) = self.events.peek() {
+            if let Some((Event::Text(more), range)) = self.events.next() {
+                text.push(self.source, &more, range);
+            }
+        }
+        text.ruby_events(&mut self.ready, self.uneven);
+        self.ready.pop_front()
+    }
+}
+
+/// Text read whole from several text events, knowing which characters were
+/// escaped and where each piece came from.
+#[derive(Default)]
+struct MarkedText {
+    /// Whether this is a table cell's text: there an unescaped `|` ends the
+    /// cell, so the escaped `\|` is ruby's bar.
+    in_cell: bool,
+    text: String,
+    /// Byte offsets in `text` of characters that are text, not notation
+    /// (backslash escapes, entities), ascending.
+    literal: Vec<usize>,
+    /// Per piece: its byte offset in `text` and in the source.
+    origins: Vec<(usize, usize)>,
+}
+
+impl MarkedText {
+    fn push(&mut self, source: &str, piece: &str, range: Range<usize>) {
+        let at = self.text.len();
+        self.origins.push((at, range.start));
+        if source.get(range.clone()) != Some(piece) {
+            // An entity, or text pulldown-cmark changed: none of it is notation.
+            self.literal
+                .extend(piece.char_indices().map(|(i, _)| at + i));
+        } else if range.start > 0
+            && source.as_bytes()[range.start - 1] == b'\\'
+            && !(self.in_cell && piece.starts_with('|'))
+        {
+            // pulldown-cmark starts a new piece at a backslash-escaped character.
+            self.literal.push(at);
+        }
+        self.text.push_str(piece);
+    }
+
+    fn is_literal(&self, at: usize) -> bool {
+        self.literal.binary_search(&at).is_ok()
+    }
+
+    /// The source offset of byte `at` of the text (exact but for entities).
+    fn source_offset(&self, at: usize) -> usize {
+        let index = self.origins.partition_point(|(text_at, _)| *text_at <= at);
+        let (text_at, source_at) = self.origins[index.saturating_sub(1)];
+        source_at + (at - text_at)
+    }
+
+    /// Byte offset of the first notation character of `stops` at or after
+    /// `from`, and that character.
+    fn find_notation(&self, from: usize, stops: &[char]) -> Option<(usize, char)> {
+        self.text[from..]
+            .char_indices()
+            .map(|(i, c)| (from + i, c))
+            .find(|(at, c)| stops.contains(c) && !self.is_literal(*at))
+    }
+
+    /// The next `{base|reading…}` at or after `from`: its range, the base's
+    /// range and the readings' ranges. A base holds no braces; nothing
+    /// crosses a line.
+    fn next_brace_ruby(&self, mut from: usize) -> Option<BraceRuby> {
+        loop {
+            let (open, _) = self.find_notation(from, &['{'])?;
+            let (bar, found) = self.find_notation(open + 1, &['|', '{', '}', '\n'])?;
+            from = if found == '{' { bar } else { bar + 1 };
+            if found != '|' || bar == open + 1 {
+                continue;
+            }
+            let mut readings = Vec::new();
+            let mut start = bar + 1;
+            let close = loop {
+                match self.find_notation(start, &['|', '{', '}', '\n']) {
+                    Some((at, '|')) => {
+                        readings.push(start..at);
+                        start = at + 1;
+                    }
+                    Some((at, '}')) => {
+                        readings.push(start..at);
+                        break Some(at);
+                    }
+                    Some((at, _)) => {
+                        from = at;
+                        break None;
+                    }
+                    None => return None,
+                }
+            };
+            let Some(close) = close else { continue };
+            if readings.iter().all(|r| r.is_empty()) {
+                continue;
+            }
+            return Some(BraceRuby {
+                whole: open..close + 1,
+                base: open + 1..bar,
+                readings,
+            });
+        }
+    }
+
+    /// The text as events: plain text and `<ruby>` markup.
+    fn ruby_events<'a>(&self, out: &mut VecDeque<Event<'a>>, uneven: &mut Vec<usize>) {
+        let mut done = 0;
+        let mut from = 0;
+        while let Some(found) = self.next_brace_ruby(from) {
+            aozora_events(&self.text[done..found.whole.start], out);
+            let base = &self.text[found.base.clone()];
+            let readings: Vec<&str> = found
+                .readings
+                .iter()
+                .map(|r| &self.text[r.clone()])
+                .collect();
+            let mut html = String::from("<ruby>");
+            let per_character = readings.len() == base.chars().count();
+            if per_character && readings.iter().all(|r| !r.is_empty()) {
+                for (c, reading) in base.chars().zip(&readings) {
+                    crate::xml::escape_into(&mut html, c.encode_utf8(&mut [0; 4]));
+                    push_reading(&mut html, reading);
+                }
+            } else {
+                if readings.len() > 1 {
+                    uneven.push(self.source_offset(found.whole.start));
+                }
+                crate::xml::escape_into(&mut html, base);
+                push_reading(&mut html, &readings.concat());
+            }
+            html.push_str("</ruby>");
+            out.push_back(Event::InlineHtml(html.into()));
+            done = found.whole.end;
+            from = found.whole.end;
+        }
+        aozora_events(&self.text[done..], out);
+    }
+}
+
+/// Where a `{base|reading…}` is in a [`MarkedText`].
+struct BraceRuby {
+    whole: Range<usize>,
+    base: Range<usize>,
+    readings: Vec<Range<usize>>,
+}
+
+/// Writes `<rt>reading</rt>`, escaped.
+fn push_reading(html: &mut String, reading: &str) {
+    html.push_str("<rt>");
+    crate::xml::escape_into(html, reading);
+    html.push_str("</rt>");
+}
+
+/// `text` as events, with its Aozora-style ruby as `<ruby>` markup.
+fn aozora_events<'a>(text: &str, out: &mut VecDeque<Event<'a>>) {
+    for span in document::ruby_spans(text) {
+        out.push_back(match span {
+            document::RubySpan::Text(text) => Event::Text(CowStr::from(text.to_string())),
+            document::RubySpan::Ruby { base, reading } => {
+                let mut html = String::from("<ruby>");
+                crate::xml::escape_into(&mut html, base);
+                push_reading(&mut html, reading);
+                html.push_str("</ruby>");
+                Event::InlineHtml(html.into())
+            }
+        });
+    }
 }
 
 fn heading_level(name: &str) -> Option<u8> {
@@ -237,6 +579,157 @@ mod tests {
              <blockquote>\n<p>引用</p>\n</blockquote><pre><code>code &lt;x&gt;\n</code></pre>\
              <p><a href=\"https://example.org/\">链接</a></p>"
         );
+    }
+
+    /// The markup of a one-paragraph (or one-table) essay after a title.
+    fn body(markdown: &str) -> (String, Vec<Warning>) {
+        let (essay, warnings) = parse_str(&format!("# T\n\n{markdown}"));
+        (markup(&essay), warnings)
+    }
+
+    #[test]
+    fn soft_breaks_between_cjk_characters_join_without_a_space() {
+        assert_eq!(body("が、\nヒープ").0, "<p>が、ヒープ</p>");
+        assert_eq!(body("汉字\n汉字").0, "<p>汉字汉字</p>");
+        // Across inline tags, either side.
+        assert_eq!(
+            body("*強調*\n文字\n**太字**").0,
+            "<p><em>強調</em>文字<strong>太字</strong></p>"
+        );
+        // Latin words, mixed scripts and Korean keep the break (a space).
+        assert_eq!(body("word\nword").0, "<p>word\nword</p>");
+        assert_eq!(body("漢字\nEnglish\n漢字").0, "<p>漢字\nEnglish\n漢字</p>");
+        assert_eq!(body("한국어\n문장").0, "<p>한국어\n문장</p>");
+        // A hard break and code block lines stay.
+        assert_eq!(body("漢字\\\n漢字").0, "<p>漢字<br/>\n漢字</p>");
+        assert_eq!(
+            body("```\n漢字\n漢字\n```").0,
+            "<pre><code>漢字\n漢字\n</code></pre>"
+        );
+    }
+
+    /// Ruby as the sanitiser writes it, with fallback parentheses.
+    fn ruby(pairs: &[(&str, &str)]) -> String {
+        let inner: String = pairs
+            .iter()
+            .map(|(base, reading)| format!("{base}<rp>（</rp><rt>{reading}</rt><rp>）</rp>"))
+            .collect();
+        format!("<ruby>{inner}</ruby>")
+    }
+
+    #[test]
+    fn brace_ruby_in_text() {
+        let (out, warnings) = body("私は{漢字|かんじ}を");
+        assert_eq!(out, format!("<p>私は{}を</p>", ruby(&[("漢字", "かんじ")])));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // One reading per character when the counts match…
+        assert_eq!(
+            body("{漢字|かん|じ}").0,
+            format!("<p>{}</p>", ruby(&[("漢", "かん"), ("字", "じ")]))
+        );
+        // … else one reading for the whole base, and a warning naming the line only.
+        let (out, warnings) = body("甲\n\n{漢字|か|ん|じ}");
+        assert_eq!(
+            out,
+            format!("<p>甲</p><p>{}</p>", ruby(&[("漢字", "かんじ")]))
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let message = warnings[0].to_string();
+        assert!(message.contains(":5"), "{message}");
+        assert!(
+            !message.contains('漢') && !message.contains('か'),
+            "{message}"
+        );
+        // An escaped bar belongs to the base; escaped braces are no notation.
+        assert_eq!(
+            body("{a\\|b|c}").0,
+            format!("<p>{}</p>", ruby(&[("a|b", "c")]))
+        );
+        assert_eq!(body("\\{a|b}").0, "<p>{a|b}</p>");
+        assert_eq!(body("{a&#124;b}").0, "<p>{a|b}</p>");
+        // Not ruby: empty parts, a line break inside, markup is escaped.
+        assert_eq!(body("{|a} {a|} {a\nb|c}").0, "<p>{|a} {a|} {a\nb|c}</p>");
+        assert_eq!(
+            body("{\\<b\\>|&}").0,
+            format!("<p>{}</p>", ruby(&[("&lt;b&gt;", "&amp;")]))
+        );
+    }
+
+    #[test]
+    fn aozora_ruby_in_markdown() {
+        assert_eq!(
+            body("｜東京《とうきょう》と漢字《かんじ》と《书名》").0,
+            format!(
+                "<p>{}と{}と《书名》</p>",
+                ruby(&[("東京", "とうきょう")]),
+                ruby(&[("漢字", "かんじ")])
+            )
+        );
+        // The base and reading of a line-joined paragraph.
+        assert_eq!(
+            body("漢字\n《かんじ》").0,
+            format!("<p>{}</p>", ruby(&[("漢字", "かんじ")]))
+        );
+    }
+
+    #[test]
+    fn ruby_notation_stays_in_code_links_and_raw_html() {
+        assert_eq!(body("`{x|y}`").0, "<p><code>{x|y}</code></p>");
+        assert_eq!(
+            body("```\n{x|y} 漢字《かんじ》\n```").0,
+            "<pre><code>{x|y} 漢字《かんじ》\n</code></pre>"
+        );
+        assert_eq!(
+            body("[{a|b}](https://example.org/{c|d})").0,
+            "<p><a href=\"https://example.org/%7Bc%7Cd%7D\">{a|b}</a></p>"
+        );
+        assert_eq!(
+            body("<div title=\"{a|b}\">\n{c|d}\n</div>").0,
+            "<div title=\"{a|b}\">\n{c|d}\n</div>"
+        );
+        // Raw HTML ruby gets the same parentheses.
+        assert_eq!(
+            body("<ruby>漢<rt>かん</rt></ruby>").0,
+            format!("<p>{}</p>", ruby(&[("漢", "かん")]))
+        );
+    }
+
+    #[test]
+    fn tables_keep_alignment_and_ruby_with_escaped_bars() {
+        // In a table every bar is escaped: there `\|` is ruby's bar.
+        let (out, _) = body(
+            "| 左 | 中 | 右 | 無 |\n|:---|:---:|---:|---|\n| {漢字\\|かん\\|じ} | b | c | d |",
+        );
+        assert_eq!(
+            out,
+            format!(
+                "<table><thead><tr><th class=\"align-left\">左</th><th class=\"align-center\">中</th>\
+                 <th class=\"align-right\">右</th><th>無</th></tr></thead><tbody>\n<tr>\
+                 <td class=\"align-left\">{}</td><td class=\"align-center\">b</td>\
+                 <td class=\"align-right\">c</td><td>d</td></tr>\n</tbody></table>",
+                ruby(&[("漢", "かん"), ("字", "じ")])
+            )
+        );
+    }
+
+    #[test]
+    fn paid_ruby_readings_are_paid_text() {
+        let (essay, _) = parse_str("# T\n\n免费\n\n##paidbegin##\n\n{秘密|ひみつ}\n\n##paidend##");
+        let paid: Vec<String> = essay
+            .parts
+            .iter()
+            .filter(|p| p.access == Access::Paid)
+            .flat_map(|p| &p.blocks)
+            .map(|b| match b {
+                Block::Element(e) => {
+                    let mut text = String::new();
+                    e.for_each_text(true, &mut |t| text.push_str(t));
+                    text
+                }
+                Block::Heading { .. } => String::new(),
+            })
+            .collect();
+        assert_eq!(paid, ["秘密ひみつ"]);
     }
 
     #[test]

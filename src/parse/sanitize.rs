@@ -11,7 +11,9 @@
 //! inside `<ul>`, which EPUBCheck rejects, so the walk also enforces the
 //! content models that matter: an element that may not stand where it is
 //! loses its tags (its content stays), and stray text or elements in a list
-//! are wrapped in an item.
+//! are wrapped in an item. Two repairs add rather than remove: a table
+//! cell's alignment (the obsolete `align`, or Markdown's `text-align` style)
+//! becomes an `align-…` class, and every ruby reading gets `rp` parentheses.
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node as HtmlNode};
@@ -103,11 +105,16 @@ const ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href"]),
     ("img", &["src", "alt"]),
     ("ol", &["start"]),
-    ("td", &["colspan", "rowspan"]),
-    ("th", &["colspan", "rowspan"]),
+    ("td", &["colspan", "rowspan", "align", "style"]),
+    ("th", &["colspan", "rowspan", "align", "style"]),
 ];
 
-/// Whether the sanitiser keeps attribute `key` on element `element`.
+/// Attributes read only to find a table cell's alignment (see
+/// [`cell_alignment`]); never written.
+const ALIGNMENT_SOURCES: &[&str] = &["align", "style"];
+
+/// Whether the sanitiser reads attribute `key` on element `element` (it keeps
+/// it, or turns a table cell's alignment into a class).
 pub(crate) fn allows_attribute(element: &str, key: &str) -> bool {
     allowed_attribute(element, key).is_some()
 }
@@ -238,6 +245,9 @@ pub fn to_nodes_resolving(html: &str, resolver: &mut dyn Resolver) -> Result<(Ve
                     }
                     let mut attrs = Vec::new();
                     for (key, value) in element.attrs() {
+                        if ALIGNMENT_SOURCES.contains(&key) {
+                            continue;
+                        }
                         let Some(key) = allowed_attribute(name, key) else {
                             continue;
                         };
@@ -249,6 +259,9 @@ pub fn to_nodes_resolving(html: &str, resolver: &mut dyn Resolver) -> Result<(Ve
                             None => None,
                         };
                         attrs.extend(value.map(|value| (key, value)));
+                    }
+                    if let Some(class) = cell_alignment(name, element) {
+                        attrs.push(("class", class));
                     }
                     open.push(Element {
                         name,
@@ -307,10 +320,54 @@ fn close(open: &mut Vec<Element>) -> Option<&'static str> {
     if open.len() < 2 {
         return None;
     }
-    let done = open.pop()?;
+    let mut done = open.pop()?;
+    if done.name == "ruby" {
+        add_ruby_fallbacks(&mut done);
+    }
     let name = done.name;
     push(open, Node::Element(done));
     Some(name)
+}
+
+/// Puts parentheses around every reading of `ruby` for readers without
+/// ruby support. The walk drops `rp` from the source (with its content, which
+/// could be anything), so every ruby gets the same fallbacks, written here.
+fn add_ruby_fallbacks(ruby: &mut Element) {
+    let rp = |text: &str| Node::Element(Element::new("rp", vec![Node::Text(text.to_string())]));
+    let children = std::mem::take(&mut ruby.children);
+    for child in children {
+        if matches!(&child, Node::Element(e) if e.name == "rt") {
+            ruby.children.push(rp("（"));
+            ruby.children.push(child);
+            ruby.children.push(rp("）"));
+        } else {
+            ruby.children.push(child);
+        }
+    }
+}
+
+/// The class aligning table cell `name` (`td`, `th`): `align-left`,
+/// `align-center` or `align-right`, from Markdown's `style="text-align: …"`
+/// or raw HTML's obsolete `align` attribute (which EPUBCheck rejects). Other
+/// values and every other style are dropped.
+fn cell_alignment(name: &str, element: &scraper::node::Element) -> Option<String> {
+    if !matches!(name, "td" | "th") {
+        return None;
+    }
+    let from_style = || {
+        element.attr("style")?.split(';').find_map(|declaration| {
+            let (property, value) = declaration.split_once(':')?;
+            property
+                .trim()
+                .eq_ignore_ascii_case("text-align")
+                .then_some(value)
+        })
+    };
+    let value = element.attr("align").or_else(from_style)?.trim();
+    ["left", "center", "right"]
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value))
+        .map(|a| format!("align-{a}"))
 }
 
 /// `name` as one of the allowed elements, or `None`.
@@ -512,7 +569,7 @@ mod tests {
         );
         assert_eq!(
             xhtml("<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby>"),
-            "<ruby>漢<rt>かん</rt></ruby>"
+            "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"
         );
         assert_eq!(xhtml("<ruby>漢</ruby>"), "漢");
         assert_eq!(
@@ -530,6 +587,37 @@ mod tests {
         assert_eq!(
             xhtml("<table><tr><td>1</td></tr></table>"),
             "<table><tbody><tr><td>1</td></tr></tbody></table>"
+        );
+    }
+
+    #[test]
+    fn every_ruby_reading_gets_parentheses() {
+        assert_eq!(
+            xhtml("<ruby>漢<rt>かん</rt>字<rt>じ</rt></ruby>"),
+            "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp>字<rp>（</rp><rt>じ</rt><rp>）</rp></ruby>"
+        );
+        // Source parentheses of any kind are replaced, not doubled.
+        assert_eq!(
+            xhtml("<ruby>漢<rp>[</rp><rt>かん</rt><rp>]</rp></ruby>"),
+            "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"
+        );
+    }
+
+    #[test]
+    fn cell_alignment_becomes_a_class() {
+        assert_eq!(
+            xhtml(
+                "<table><tr><th style=\"text-align: center\">a</th><td align=\"RIGHT\">b</td>\
+                 <td style=\"color: red; text-align:left\">c</td><td style=\"color: red\">d</td>\
+                 <td align=\"justify\" colspan=\"2\">e</td></tr></table>"
+            ),
+            "<table><tbody><tr><th class=\"align-center\">a</th><td class=\"align-right\">b</td>\
+             <td class=\"align-left\">c</td><td>d</td><td colspan=\"2\">e</td></tr></tbody></table>"
+        );
+        // Alignment is for cells only.
+        assert_eq!(
+            xhtml("<p align=\"center\" style=\"text-align: center\">p</p>"),
+            "<p>p</p>"
         );
     }
 
