@@ -153,8 +153,9 @@ impl ImagePacker {
     }
 
     /// The page a relative link `href` leads to: the first page of the
-    /// chapter made from the `.md` file it names (a fragment leads to the
-    /// chapter's start). A link to a Markdown file that is no chapter of
+    /// chapter made from the `.md` file it names, with its fragment, which
+    /// typesetting resolves to the heading it names
+    /// ([`crate::typeset::links`]). A link to a Markdown file that is no chapter of
     /// the book keeps its text, with a warning; other relative links keep
     /// their text silently, as before.
     pub(crate) fn link(&mut self, href: &str, warnings: &mut Vec<Warning>) -> Option<String> {
@@ -188,7 +189,14 @@ impl ImagePacker {
                 ),
             ));
         }
-        page
+        let fragment = href
+            .split_once('#')
+            .map(|(_, f)| percent_decoded(f))
+            .filter(|f| !f.is_empty());
+        match (page, fragment) {
+            (Some(page), Some(fragment)) => Some(format!("{page}#{fragment}")),
+            (page, _) => page,
+        }
     }
 
     /// The packed image for `src`, or `None` (with a warning) for images

@@ -7,11 +7,14 @@ pub mod cjk;
 pub mod cover;
 pub mod font;
 pub mod front;
+pub mod links;
 pub mod notes;
 pub mod resource;
 pub mod split;
 pub mod style;
 pub mod xhtml;
+
+use links::Anchors;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -88,6 +91,29 @@ pub fn typeset<'a, E>(
     publication: &Publication<'a>,
     pack: &mut impl FnMut(Page) -> Result<Bytes<'a>, E>,
 ) -> Result<Typeset<'a>, E> {
+    // Links to headings of other chapters need to know where this edition
+    // sets each heading: a first pass, pages discarded, finds out.
+    let links_to_headings = publication.chapters.iter().any(|chapter| {
+        chapter.content.iter().any(|content| match content {
+            Content::Block(block) => block.nodes().iter().any(links::holds_chapter_link),
+            Content::Notice(_) => false,
+        })
+    });
+    let anchors = if links_to_headings {
+        let mut discard = |_: Page| Ok(Bytes::Fixed(&[]));
+        Anchors::of(&typeset_with(publication, &mut discard, &Anchors::default())?.toc)
+    } else {
+        Anchors::default()
+    };
+    typeset_with(publication, pack, &anchors)
+}
+
+/// Typesets `publication` with links to headings resolved by `anchors`.
+fn typeset_with<'a, E>(
+    publication: &Publication<'a>,
+    pack: &mut impl FnMut(Page) -> Result<Bytes<'a>, E>,
+    anchors: &Anchors,
+) -> Result<Typeset<'a>, E> {
     let rules = publication.text_rules();
     let mut pages = Vec::new();
     let mut toc = Vec::new();
@@ -101,7 +127,8 @@ pub fn typeset<'a, E>(
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = chapter_stem(index);
         let mut writer =
-            xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules);
+            xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules)
+                .with_anchors(anchors);
         let mut sections = Vec::new();
         for note in &chapter.notes {
             for node in note.content {

@@ -12,6 +12,7 @@ use crate::document::{Element, Node};
 use crate::essay::Note;
 use crate::publication::ChapterNote;
 use crate::typeset::cjk::{self, TextRules};
+use crate::typeset::links::Anchors;
 
 /// The notes of one chapter and the numbers its references got.
 #[derive(Debug)]
@@ -88,8 +89,8 @@ impl<'a> ChapterNotes<'a> {
 
     /// The footnotes `xhtml` (a piece of a page) cites and the current page
     /// does not hold yet, as markup to write right after it.
-    pub fn asides(&mut self, xhtml: &str, rules: &TextRules) -> String {
-        let (out, set) = self.render(xhtml, rules, &self.on_page);
+    pub fn asides(&mut self, xhtml: &str, rules: &TextRules, anchors: Option<&Anchors>) -> String {
+        let (out, set) = self.render(xhtml, rules, anchors, &self.on_page);
         self.on_page.extend(set);
         out
     }
@@ -99,6 +100,7 @@ impl<'a> ChapterNotes<'a> {
         &self,
         xhtml: &str,
         rules: &TextRules,
+        anchors: Option<&Anchors>,
         on_page: &HashSet<usize>,
     ) -> (String, Vec<usize>) {
         let mut out = String::new();
@@ -127,7 +129,9 @@ impl<'a> ChapterNotes<'a> {
                 ],
                 children: vec![Node::Text(number.to_string())],
             });
-            cjk::write_nodes(&mut out, &with_backlink(content, back), rules);
+            let content = with_backlink(content, back);
+            let linked = anchors.and_then(|a| a.resolve(&content));
+            cjk::write_nodes(&mut out, linked.as_deref().unwrap_or(&content), rules);
             out.push_str("</aside>");
         }
         (out, set)
@@ -228,16 +232,16 @@ mod tests {
             "<p>xy<a epub:type=\"noteref\" role=\"doc-noteref\" id=\"fnref-1\" href=\"#fn-1\">1</a>\
              <a epub:type=\"noteref\" role=\"doc-noteref\" id=\"fnref-2\" href=\"#fn-1\">1</a></p>"
         );
-        let asides = chapter.asides(&out, &rules());
+        let asides = chapter.asides(&out, &rules(), None);
         assert_eq!(
             asides,
             "\n<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\">\
              <p><a href=\"#fnref-1\" role=\"doc-backlink\">1</a> free note</p></aside>"
         );
         // Once on a page; again on the next.
-        assert_eq!(chapter.asides(&out, &rules()), "");
+        assert_eq!(chapter.asides(&out, &rules(), None), "");
         chapter.new_page();
-        assert!(chapter.asides(&out, &rules()).contains("id=\"fn-1\""));
+        assert!(chapter.asides(&out, &rules(), None).contains("id=\"fn-1\""));
         assert!(
             chapter
                 .resolve(&paragraph(vec![Node::Text("z".into())]))

@@ -7,6 +7,7 @@ use crate::publication::Publication;
 use crate::publication::{Block, ChapterNote, Content};
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::font;
+use crate::typeset::links::Anchors;
 use crate::typeset::notes::ChapterNotes;
 use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page};
@@ -80,6 +81,7 @@ pub struct ChapterWriter<'a> {
     title_len: usize,
     sections: usize,
     notes: ChapterNotes<'a>,
+    anchors: Option<&'a Anchors>,
     rules: &'a TextRules,
 }
 
@@ -105,7 +107,25 @@ impl<'a> ChapterWriter<'a> {
             body,
             sections: 0,
             notes: ChapterNotes::new(notes),
+            anchors: None,
             rules,
+        }
+    }
+
+    /// Resolves links to other chapters' headings with `anchors`.
+    pub fn with_anchors(mut self, anchors: &'a Anchors) -> Self {
+        self.anchors = Some(anchors);
+        self
+    }
+
+    /// `nodes` with footnote references and links to headings resolved, or
+    /// `None` when there is nothing to resolve.
+    fn resolve(&mut self, nodes: &[Node]) -> Option<Vec<Node>> {
+        let noted = self.notes.resolve(nodes);
+        let nodes = noted.as_deref().unwrap_or(nodes);
+        match self.anchors.and_then(|anchors| anchors.resolve(nodes)) {
+            Some(linked) => Some(linked),
+            None => noted,
         }
     }
 
@@ -140,7 +160,7 @@ impl<'a> ChapterWriter<'a> {
                 None
             }
             Content::Block(Block::Element(element)) => {
-                let resolved = self.notes.resolve(&element.children);
+                let resolved = self.resolve(&element.children);
                 let children = resolved.as_deref().unwrap_or(&element.children);
                 self.element(element.name, &element.attrs, children);
                 None
@@ -149,7 +169,7 @@ impl<'a> ChapterWriter<'a> {
                 self.sections += 1;
                 let id = format!("s{}", self.sections);
                 let name = HEADINGS[usize::from(*level).clamp(2, 6)];
-                let resolved = self.notes.resolve(content);
+                let resolved = self.resolve(content);
                 self.element(
                     name,
                     &[("id", id.clone())],
@@ -195,9 +215,12 @@ impl<'a> ChapterWriter<'a> {
             return;
         }
         // Room for every note it cites, as if the page were new.
-        let most = self.notes.render(xhtml, self.rules, &Default::default()).0;
+        let most = self
+            .notes
+            .render(xhtml, self.rules, self.anchors, &Default::default())
+            .0;
         self.make_room(xhtml.len() + most.len() + 1);
-        let asides = self.notes.asides(xhtml, self.rules);
+        let asides = self.notes.asides(xhtml, self.rules, self.anchors);
         self.body.push_str(xhtml);
         self.body.push_str(&asides);
         self.body.push('\n');

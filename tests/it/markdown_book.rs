@@ -7,7 +7,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::{assert_fails_with, entries, ok, repo, stderr, text, wenji, wenji_at};
+use crate::support::{
+    assert_fails_with, entries, everything, ok, repo, stderr, text, wenji, wenji_at,
+};
 
 /// The fixture book.
 fn fixture() -> PathBuf {
@@ -169,9 +171,9 @@ fn links_between_chapters_lead_to_their_first_page_in_both_editions() {
             readme.contains("<a href=\"c0002.xhtml\">安装</a>"),
             "{readme}"
         );
-        // A fragment leads to the chapter's start.
+        // A fragment leads to the heading it names.
         assert!(
-            readme.contains("<a href=\"c0004.xhtml\">使用</a>"),
+            readme.contains("<a href=\"c0004.xhtml#s1\">使用</a>"),
             "{readme}"
         );
         // `../install.md` from a subfolder.
@@ -354,4 +356,53 @@ fn resource_paths_are_searched_in_order_and_confined() {
         2,
         "{err}"
     );
+}
+
+#[test]
+fn a_link_to_a_heading_finds_its_page_in_each_edition() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir(&book).unwrap();
+    fs::write(
+        book.join("a.md"),
+        "# 甲\n\n见[设置](b.md#设置)与[秘诀](b.md#秘诀)，或[不存在的小节](b.md#没有)。\n",
+    )
+    .unwrap();
+    // Enough text before the headings that they land on later pages.
+    let filler = "这是一段用来把章节撑到好几页的文字，没有别的意思。".repeat(400);
+    let mut b = String::from("# 乙\n\n");
+    for _ in 0..40 {
+        b.push_str(&filler);
+        b.push_str("\n\n");
+    }
+    b.push_str(
+        "## 设置\n\n设置的说明。\n\n##paidbegin##\n\n## 秘诀\n\n付费的秘诀。\n\n##paidend##\n",
+    );
+    fs::write(book.join("b.md"), b).unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "book", "--edition", "both", "-o", "out.epub"],
+    ));
+    let link = |epub: &str, label: &str| -> String {
+        let page = text(&entries(&dir.path().join(epub)), "OEBPS/c0001.xhtml");
+        let at = page.find(&format!(">{label}</a>")).unwrap();
+        let start = page[..at].rfind("href=\"").unwrap() + 6;
+        page[start..at - 1].to_string()
+    };
+    let full = link("out.full.epub", "设置");
+    assert!(
+        full.starts_with("c0002-") && full.ends_with("#s1"),
+        "{full}"
+    );
+    assert!(link("out.full.epub", "秘诀").ends_with("#s2"));
+    // The preview has no such heading: the chapter's start, nothing revealed.
+    assert_eq!(link("out.epub", "秘诀"), "c0002.xhtml");
+    assert_eq!(link("out.epub", "设置"), full);
+    assert_eq!(link("out.full.epub", "不存在的小节"), "c0002.xhtml");
+    // Every link resolves: EPUBCheck's RSC-012 would catch one that does not.
+    for epub in ["out.epub", "out.full.epub"] {
+        let book = entries(&dir.path().join(epub));
+        let all = everything(&book);
+        assert!(!all.contains("#设置") && !all.contains("#秘诀"), "{epub}");
+    }
 }
