@@ -40,6 +40,10 @@ pub struct Book {
     pub typography: Typography,
     /// The chapters, in reading order.
     pub essays: Vec<Essay>,
+    /// Each essay's chapter depth in the navigation (1 at the top; a
+    /// `SUMMARY.md` entry nested under another is deeper); missing entries
+    /// are 1.
+    pub chapter_depths: Vec<u8>,
 }
 
 /// Typographic choices beyond the layout; defaults in
@@ -143,6 +147,7 @@ pub(crate) mod tests {
                 parts,
                 notes: Vec::new(),
             }],
+            chapter_depths: vec![1],
         }
     }
 }

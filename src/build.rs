@@ -146,7 +146,8 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
         (Some(config), Some(chapters)) => Some((config.as_path(), chapters.as_slice())),
         _ => None,
     };
-    let (files, mut warnings) = order::book_files(inputs, chapter_list)?;
+    let (order::BookFiles { files, depths }, mut warnings) =
+        order::book_files(inputs, chapter_list)?;
     let references = References {
         resource_dirs: options.resource_dirs.clone(),
         chapters: Arc::new(
@@ -280,6 +281,7 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
         font,
         typography: options.typography.clone(),
         essays,
+        chapter_depths: depths,
     };
     Ok((book, warnings))
 }

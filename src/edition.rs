@@ -51,8 +51,10 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
     let chapters = book
         .essays
         .iter()
-        .map(|essay| Chapter {
+        .enumerate()
+        .map(|(index, essay)| Chapter {
             title: &essay.title,
+            depth: book.chapter_depths.get(index).copied().unwrap_or(1),
             content: content(essay, edition, &book.preview.notice),
             notes: notes(essay, edition),
         })

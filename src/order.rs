@@ -18,6 +18,17 @@ use crate::parse::Format;
 /// an essay itself.
 pub const SUMMARY: &str = "SUMMARY.md";
 
+/// A book's essay files in chapter order, with each chapter's depth in the
+/// navigation (1 at the top; deeper for a `SUMMARY.md` entry nested under
+/// another).
+#[derive(Debug, Default)]
+pub struct BookFiles {
+    /// The files, in order.
+    pub files: Vec<PathBuf>,
+    /// Each file's depth.
+    pub depths: Vec<u8>,
+}
+
 /// The essay files of the book made of `inputs`, in chapter order:
 /// `chapters` (the config at its path and its list) when given and the
 /// inputs are folders, else each folder's `SUMMARY.md`, else
@@ -26,7 +37,7 @@ pub const SUMMARY: &str = "SUMMARY.md";
 pub fn book_files(
     inputs: &[PathBuf],
     chapters: Option<(&Path, &[PathBuf])>,
-) -> Result<(Vec<PathBuf>, Vec<Warning>)> {
+) -> Result<(BookFiles, Vec<Warning>)> {
     let folders_only = inputs.iter().all(|input| input.is_dir());
     if let Some((config, chapters)) = chapters.filter(|_| folders_only) {
         let (found, mut warnings) = essays_found(inputs)?;
@@ -35,18 +46,27 @@ pub fn book_files(
             .map(|file| listed_file(config, file, None))
             .collect::<Result<Vec<_>>>()?;
         warn_of_unlisted(&found, &listed, config, &mut warnings);
-        return Ok((listed, warnings));
+        let depths = vec![1; listed.len()];
+        return Ok((
+            BookFiles {
+                files: listed,
+                depths,
+            },
+            warnings,
+        ));
     }
     let mut files = Vec::new();
+    let mut depths = Vec::new();
     let mut warnings = Vec::new();
     for input in inputs {
         let summary = input.join(SUMMARY);
         if input.is_dir() && summary.is_file() {
             let (found, mut more) = essays_found(std::slice::from_ref(input))?;
             warnings.append(&mut more);
-            let listed = summary_files(&summary, &mut warnings)?;
+            let (listed, nesting) = summary_files(&summary, &mut warnings)?;
             warn_of_unlisted(&found, &listed, &summary, &mut warnings);
             files.extend(listed);
+            depths.extend(nesting);
             continue;
         }
         let (mut found, mut more) = build::essay_files(std::slice::from_ref(input))?;
@@ -57,9 +77,10 @@ pub fn book_files(
             let readme = found.remove(at);
             found.insert(0, readme);
         }
+        depths.extend(std::iter::repeat_n(1, found.len()));
         files.extend(found);
     }
-    Ok((files, warnings))
+    Ok((BookFiles { files, depths }, warnings))
 }
 
 /// Whether `file` is the `README.md` directly inside `folder`.
@@ -133,13 +154,18 @@ fn warn_of_unlisted(
 /// link in it (prefix chapters, numbered chapters at any nesting, suffix
 /// chapters). A draft chapter (`[Title]()`) is left out with a warning; a
 /// file listed twice counts once.
-fn summary_files(summary: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathBuf>> {
+fn summary_files(summary: &Path, warnings: &mut Vec<Warning>) -> Result<(Vec<PathBuf>, Vec<u8>)> {
     let text = std::fs::read_to_string(summary).map_err(|e| Error::read(summary, e))?;
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut depths = Vec::new();
+    // How deep in nested lists the entry being read is.
+    let mut lists: u8 = 0;
     // The link being read: its destination, line and title so far.
     let mut link: Option<(String, usize, String)> = None;
     for (event, range) in Parser::new_ext(&text, Options::empty()).into_offset_iter() {
         match event {
+            Event::Start(Tag::List(_)) => lists = lists.saturating_add(1),
+            Event::End(TagEnd::List(_)) => lists = lists.saturating_sub(1),
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let line = text[..range.start].matches('\n').count() + 1;
                 link = Some((dest_url.into_string(), line, String::new()));
@@ -174,6 +200,7 @@ fn summary_files(summary: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Path
                     ));
                 } else {
                     files.push(file);
+                    depths.push(lists.max(1));
                 }
             }
             _ => {}
@@ -186,7 +213,7 @@ fn summary_files(summary: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Path
             message: "lists no chapter; list the essays as `- [Title](file.md)`".to_string(),
         });
     }
-    Ok(files)
+    Ok((files, depths))
 }
 
 #[cfg(test)]
@@ -225,9 +252,11 @@ mod tests {
         ]);
         let (files, warnings) = book_files(&[dir.path().to_path_buf()], None).unwrap();
         assert_eq!(
-            names(&files, dir.path()),
+            names(&files.files, dir.path()),
             ["README.md", "b.md", "sub/a.md", "z.md"]
         );
+        // sub/a.md is nested under b.md.
+        assert_eq!(files.depths, [1, 1, 2, 1]);
         let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(
@@ -264,12 +293,12 @@ mod tests {
         let list = [PathBuf::from("b.md"), PathBuf::from("a.md")];
         let (files, warnings) =
             book_files(&[dir.path().to_path_buf()], Some((&config, &list))).unwrap();
-        assert_eq!(names(&files, dir.path()), ["b.md", "a.md"]);
+        assert_eq!(names(&files.files, dir.path()), ["b.md", "a.md"]);
         assert!(warnings.is_empty(), "{warnings:?}");
         // Files given by name are the book, whatever the list says.
         let given = [dir.path().join("a.md")];
         let (files, _) = book_files(&given, Some((&config, &list))).unwrap();
-        assert_eq!(names(&files, dir.path()), ["a.md"]);
+        assert_eq!(names(&files.files, dir.path()), ["a.md"]);
     }
 
     #[test]
@@ -281,7 +310,7 @@ mod tests {
         ]);
         let (files, _) = book_files(&[dir.path().to_path_buf()], None).unwrap();
         assert_eq!(
-            names(&files, dir.path()),
+            names(&files.files, dir.path()),
             ["README.md", "1.md", "sub/README.md"]
         );
     }

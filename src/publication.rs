@@ -56,6 +56,9 @@ pub struct Chapter<'a> {
     pub title: &'a str,
     /// Its content, in order.
     pub content: Vec<Content<'a>>,
+    /// Its depth in the navigation: 1 at the top, deeper when nested under
+    /// the chapter before it (a `SUMMARY.md` outline).
+    pub depth: u8,
     /// The footnotes this edition holds; a reference to any other note is
     /// left out when the chapter is typeset.
     pub notes: Vec<ChapterNote<'a>>,

@@ -19,27 +19,29 @@ pub struct Anchors {
 }
 
 impl Anchors {
-    /// The anchors of a typeset book's table of contents: one entry per
-    /// chapter, its headings below it.
+    /// The anchors of a typeset book's table of contents: its heading
+    /// entries (`page#sN`), at any depth, in reading order.
     pub fn of(toc: &[NavEntry]) -> Self {
         let mut targets = HashMap::new();
-        for chapter in toc {
-            let stem = stem_of(&chapter.href).to_string();
-            let mut seen: HashMap<String, usize> = HashMap::new();
-            let mut stack: Vec<&NavEntry> = chapter.children.iter().rev().collect();
-            while let Some(entry) = stack.pop() {
-                let base = slug(&entry.title);
-                let count = seen.entry(base.clone()).or_insert(0);
-                let slug = match *count {
-                    0 => base,
-                    n => format!("{base}-{n}"),
-                };
-                *count += 1;
-                targets
-                    .entry((stem.clone(), slug))
-                    .or_insert_with(|| entry.href.clone());
-                stack.extend(entry.children.iter().rev());
+        // Slugs seen per chapter, for GitHub's `-1`, `-2` suffixes.
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut stack: Vec<&NavEntry> = toc.iter().rev().collect();
+        while let Some(entry) = stack.pop() {
+            stack.extend(entry.children.iter().rev());
+            if !entry.href.contains('#') {
+                continue;
             }
+            let stem = stem_of(&entry.href).to_string();
+            let base = slug(&entry.title);
+            let count = seen.entry((stem.clone(), base.clone())).or_insert(0);
+            let slug = match *count {
+                0 => base,
+                n => format!("{base}-{n}"),
+            };
+            *count += 1;
+            targets
+                .entry((stem, slug))
+                .or_insert_with(|| entry.href.clone());
         }
         Anchors { targets }
     }

@@ -160,12 +160,17 @@ fn typeset_with<'a, E>(
         for page in writer.finish() {
             keep(page, &mut pages)?;
         }
-        toc.push(NavEntry {
-            title: chapter.title.to_string(),
-            href: first,
-            children: nest(sections),
-        });
+        toc.push((
+            chapter.depth,
+            NavEntry {
+                title: chapter.title.to_string(),
+                href: first,
+                children: nest(sections),
+            },
+        ));
     }
+    // Chapters nest as their outline says (a `SUMMARY.md`).
+    let toc = nest(toc);
     let front = front_pages(publication, &toc, &rules);
     let mut resources = stylesheets(publication);
     resources.extend(book_pages(publication, front, pages));

@@ -77,6 +77,14 @@ fn summary_orders_the_chapters_and_the_readme_is_the_introduction() {
     let chapters = nav_chapters(&epub);
     let titles: Vec<&str> = chapters.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(titles, ["前言", "安装", "配置", "使用"], "{err}");
+    // 配置 is nested under 安装 in SUMMARY.md, and so in the navigation.
+    let nav = text(&entries(&epub), "OEBPS/nav.xhtml");
+    assert!(
+        nav.contains(
+            "<a href=\"c0002.xhtml\">安装</a>\n<ol>\n<li><a href=\"c0003.xhtml\">配置</a>"
+        ),
+        "{nav}"
+    );
     // The draft and the unlisted file are said; SUMMARY.md is no chapter.
     assert!(
         err.contains("SUMMARY.md:9: '还没写的一章' is a draft chapter"),
