@@ -107,6 +107,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
             ..wenji::settings::Options::default().typography
         },
         essays: vec![essay],
+        chapter_depths: vec![1],
     })
 }
 
