@@ -268,7 +268,11 @@ fn colophon_page(publication: &Publication) -> Option<Page> {
         |out| {
             out.start(
                 "section",
-                &[("class", "colophon"), ("epub:type", "colophon")],
+                &[
+                    ("class", "colophon"),
+                    ("epub:type", "colophon"),
+                    ("role", "doc-colophon"),
+                ],
             )
             .newline();
             let mut body = String::new();

@@ -1664,6 +1664,7 @@ fn aozora_notation_is_read_not_printed() {
     for book in [&preview, &full] {
         let colophon = text(book, "OEBPS/colophon.xhtml");
         assert!(colophon.contains("epub:type=\"colophon\""), "{colophon}");
+        assert!(colophon.contains("role=\"doc-colophon\""), "{colophon}");
         assert!(
             colophon.contains("底本：「窓辺の記録」架空書房"),
             "{colophon}"
