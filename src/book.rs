@@ -62,6 +62,10 @@ pub struct Typography {
     pub title_page: bool,
     /// Add a table-of-contents page before the first chapter.
     pub toc_page: bool,
+    /// How many heading levels the navigation (nav document, NCX, table-of-
+    /// contents page) lists: chapters are level 1, their sections level 2;
+    /// `None` lists them all.
+    pub toc_depth: Option<std::num::NonZeroUsize>,
 }
 
 /// A font file to embed.

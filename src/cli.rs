@@ -118,6 +118,11 @@ pub struct BookArgs {
     #[arg(long)]
     pub toc_page: bool,
 
+    /// How many heading levels the navigation and the table-of-contents page list
+    /// (chapters are 1, their sections 2, …); default: all.
+    #[arg(long, value_name = "N")]
+    pub toc_depth: Option<std::num::NonZeroUsize>,
+
     /// Embed this font (.ttf, .otf, .ttc), subset to the characters each edition uses.
     #[arg(long, value_name = "FILE")]
     pub font: Option<PathBuf>,
@@ -263,6 +268,7 @@ impl BookArgs {
             detect_headings: self.no_detect_headings.then_some(false),
             title_page: self.title_page.then_some(true),
             toc_page: self.toc_page.then_some(true),
+            toc_depth: self.toc_depth,
             modified,
             strict: self.strict,
             resource_dirs: self.resource_path.clone(),

@@ -3,6 +3,7 @@
 //! [`crate::settings::resolve`] merges it with the flags (which win) and the
 //! defaults. Relative paths in the file are relative to the file's folder.
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -72,6 +73,9 @@ pub struct Config {
     pub title_page: Option<bool>,
     /// Add a table-of-contents page before the first chapter.
     pub toc_page: Option<bool>,
+    /// How many heading levels the navigation lists (chapters are 1); at least 1.
+    #[serde(default, deserialize_with = "toc_depth")]
+    pub toc_depth: Option<NonZeroUsize>,
     /// Every warning is an error: nothing is written (for CI pipelines).
     pub strict: Option<bool>,
     /// Folders where site-root image paths (`/images/a.png`), and relative
@@ -168,6 +172,24 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// Reads `toc_depth`: a whole number of levels, 1 (chapters only) or more.
+fn toc_depth<'de, D>(deserializer: D) -> std::result::Result<Option<NonZeroUsize>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let levels = i64::deserialize(deserializer)?;
+    usize::try_from(levels)
+        .ok()
+        .and_then(NonZeroUsize::new)
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "toc_depth = {levels}: give the number of heading levels the table of \
+                 contents lists, 1 (chapters only) or more"
+            ))
+        })
 }
 
 /// Reads a string as a list of one, and an array of strings as it is.

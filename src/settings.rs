@@ -111,6 +111,7 @@ impl Default for Options {
                 book_title_marks: BookTitleMarks::Brackets,
                 title_page: false,
                 toc_page: false,
+                toc_depth: None,
             },
             plain: PlainRules {
                 headings: HeadingRules {
@@ -160,6 +161,8 @@ pub struct Flags {
     pub title_page: Option<bool>,
     /// `Some(true)` for `--toc-page`.
     pub toc_page: Option<bool>,
+    /// `--toc-depth N`.
+    pub toc_depth: Option<std::num::NonZeroUsize>,
     /// `SOURCE_DATE_EPOCH`.
     pub modified: Option<i64>,
     /// `--strict`.
@@ -292,6 +295,10 @@ pub fn resolve(
             .toc_page
             .or(config.toc_page)
             .unwrap_or(defaults.typography.toc_page),
+        toc_depth: flags
+            .toc_depth
+            .or(config.toc_depth)
+            .or(defaults.typography.toc_depth),
     };
     Ok(Options {
         title: flags.title.or(config.title),
@@ -387,7 +394,7 @@ mod tests {
     fn flags_win_over_the_config_and_the_config_over_the_defaults() {
         let from_config = config(
             "title = \"配置\"\nauthors = [\"甲\"]\nlayout = \"vertical\"\nedition = \"both\"\n\
-             title_page = true\n[headings]\ndetect = false\n[typography]\ntate_chu_yoko = [3]\n",
+             title_page = true\ntoc_depth = 2\n[headings]\ndetect = false\n[typography]\ntate_chu_yoko = [3]\n",
         );
         let options = resolve(Flags::default(), from_config.clone(), Path::new("in")).unwrap();
         assert_eq!(options.title.as_deref(), Some("配置"));
@@ -398,6 +405,7 @@ mod tests {
         assert!(!options.plain.headings.detect);
         assert_eq!(options.typography.tcy_digits, [3]);
         assert_eq!(options.base_dir, Path::new("book"));
+        assert_eq!(options.typography.toc_depth.map(|d| d.get()), Some(2));
 
         let flags = Flags {
             title: Some("旗".into()),
@@ -405,9 +413,11 @@ mod tests {
             layout: Some(Layout::Horizontal),
             editions: Some(Editions::Full),
             toc_page: Some(true),
+            toc_depth: std::num::NonZeroUsize::new(3),
             ..Flags::default()
         };
         let options = resolve(flags, from_config, Path::new("in")).unwrap();
+        assert_eq!(options.typography.toc_depth.map(|d| d.get()), Some(3));
         assert_eq!(options.title.as_deref(), Some("旗"));
         assert_eq!(options.authors, ["乙"]);
         assert_eq!(options.layout, Layout::Horizontal);
@@ -415,6 +425,7 @@ mod tests {
         assert!(options.typography.title_page && options.typography.toc_page);
 
         let options = resolve(Flags::default(), None, Path::new("in")).unwrap();
+        assert_eq!(options.typography.toc_depth, None);
         let defaults = Options::default();
         assert_eq!(options.layout, defaults.layout);
         assert_eq!(options.editions, defaults.editions);

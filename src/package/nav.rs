@@ -1,6 +1,9 @@
 //! The navigation document (EPUB 3) and the NCX (for EPUB 2 readers), both
 //! written from the same table of contents.
 
+use std::borrow::Cow;
+use std::num::NonZeroUsize;
+
 use crate::lang::strings;
 use crate::publication::Publication;
 use crate::typeset::{NavEntry, Resource, xhtml};
@@ -11,12 +14,42 @@ pub const NAV_NAME: &str = "nav.xhtml";
 /// Name of the NCX inside the publication.
 pub const NCX_NAME: &str = "toc.ncx";
 
-/// The EPUB 3 navigation document: the table of contents, and the
-/// landmarks among `resources`. It must be one file, yet no XHTML file may
-/// pass 256 KiB: when the whole tree does not fit, it lists fewer levels of
-/// sections (chapters always; the table-of-contents page, split across
-/// files, lists them all).
+/// The entries of `toc` down to level `toc_depth` (the `toc_depth`
+/// setting; chapters are level 1, their sections level 2): what the
+/// navigation document, the NCX and the table-of-contents page list. All of
+/// them when `toc_depth` is `None` or deeper than the tree.
+pub fn within_depth(toc: &[NavEntry], toc_depth: Option<NonZeroUsize>) -> Cow<'_, [NavEntry]> {
+    match toc_depth {
+        Some(levels) if depth(toc) > levels.get() => Cow::Owned(trimmed(toc, levels.get())),
+        _ => Cow::Borrowed(toc),
+    }
+}
+
+/// `entries` with `levels` levels (at least 1) kept.
+fn trimmed(entries: &[NavEntry], levels: usize) -> Vec<NavEntry> {
+    entries
+        .iter()
+        .map(|entry| NavEntry {
+            title: entry.title.clone(),
+            href: entry.href.clone(),
+            children: if levels > 1 {
+                trimmed(&entry.children, levels - 1)
+            } else {
+                Vec::new()
+            },
+        })
+        .collect()
+}
+
+/// The EPUB 3 navigation document: the table of contents down to the
+/// `toc_depth` setting's level ([`within_depth`]), and the landmarks among
+/// `resources`. It must be one file, yet no XHTML file may pass 256 KiB:
+/// when the whole tree does not fit, it lists fewer levels of sections
+/// (chapters always; the table-of-contents page, split across files, lists
+/// them all).
 pub fn nav_document(publication: &Publication, toc: &[NavEntry], resources: &[Resource]) -> String {
+    let toc = within_depth(toc, publication.typography.toc_depth);
+    let toc = toc.as_ref();
     let mut levels = depth(toc).max(1);
     loop {
         let nav = nav_document_to(publication, toc, resources, levels);
@@ -87,8 +120,10 @@ fn nav_list(out: &mut Writer, entries: &[NavEntry], levels: usize) {
     out.end().newline();
 }
 
-/// The NCX table of contents.
+/// The NCX table of contents, down to the `toc_depth` setting's level.
 pub fn ncx(publication: &Publication, toc: &[NavEntry]) -> String {
+    let toc = within_depth(toc, publication.typography.toc_depth);
+    let toc = toc.as_ref();
     let mut out = Writer::document();
     out.start(
         "ncx",
@@ -203,6 +238,39 @@ mod tests {
         assert!(large.len() <= xhtml::MAX_PAGE_BYTES);
         assert!(!large.contains("#s"));
         assert_eq!(large.matches("<li><a href=\"c0001.xhtml\">").count(), 2);
+    }
+
+    #[test]
+    fn toc_depth_limits_the_nav_and_the_ncx() {
+        let sample = sample(false);
+        let mut toc = toc();
+        toc[0].children[0].children.push(NavEntry {
+            title: "小节".into(),
+            href: "c0001.xhtml#s2".into(),
+            children: vec![],
+        });
+        for (depth, links, ncx_depth) in [
+            (None, 3, 3),
+            (Some(2), 2, 2),
+            (Some(1), 1, 1),
+            (Some(9), 3, 3),
+        ] {
+            let typography = crate::book::Typography {
+                toc_depth: depth.and_then(NonZeroUsize::new),
+                ..sample.typography.clone()
+            };
+            let publication = Publication {
+                typography: &typography,
+                ..sample.clone()
+            };
+            let nav = nav_document(&publication, &toc, &pages());
+            let listed = &nav[..nav.find("landmarks").unwrap()];
+            assert_eq!(listed.matches("<a href=").count(), links, "{depth:?}");
+            let ncx = ncx(&publication, &toc);
+            assert_eq!(ncx.matches("<navPoint").count(), links, "{depth:?}");
+            let meta = format!("<meta name=\"dtb:depth\" content=\"{ncx_depth}\"/>");
+            assert!(ncx.contains(&meta), "{depth:?}");
+        }
     }
 
     #[test]

@@ -38,9 +38,6 @@ pub fn parse_with(
     let text = text.as_ref();
     let (segments, mut warnings) = paid::split(path, text, paid::Rendering::Markdown);
     warnings.extend(front_warning);
-    if segments.len() > 1 {
-        warn_of_markers_in_code(path, text, &mut warnings);
-    }
     let mut images = ImagePacker::with_references(path, references);
     let mut essay = Essay {
         path: path.to_path_buf(),
@@ -55,6 +52,10 @@ pub fn parse_with(
     // A front-matter title is the title; a `# heading` then is a section.
     let mut title_may_follow = front.title.is_none();
     let mut title = front.title;
+    let options = markdown_options(essay.lang.as_deref(), text);
+    if segments.len() > 1 {
+        warn_of_markers_in_code(path, text, options, &mut warnings);
+    }
     let labels = footnotes::labels(text);
     let mut definitions = Vec::new();
     let mut citations = Vec::new();
@@ -64,7 +65,7 @@ pub fn parse_with(
         }
         images.paid_part_line = (segment.access == Access::Paid).then_some(segment.line);
         images.start_segment(segment.text, segment.line);
-        let rendered = render(path, &segment, &labels, &mut images, &mut warnings)?;
+        let rendered = render(path, &segment, options, &labels, &mut images, &mut warnings)?;
         for (key, content) in rendered.notes {
             definitions.push((key, segment.access, content));
         }
@@ -106,10 +107,33 @@ pub fn parse_with(
     Ok((essay, warnings))
 }
 
+/// The Markdown extensions read: tables, strikethrough (`~~…~~`),
+/// footnotes, definition lists, task lists, superscript (`^…^`) and
+/// subscript (`~…~`) — and smart punctuation (curly quotes, dashes, `…`)
+/// in an essay whose language, `lang` (its front matter's) or else the one
+/// detected from `text`, is not Chinese, Japanese or Korean. In CJK text
+/// ASCII quotes are left to the typesetter ([`crate::typeset::cjk`]), which
+/// pairs them by nesting and gives them the locale's marks; pulldown-cmark
+/// would decide each quote by the characters beside it, which between CJK
+/// letters (no spaces) cannot tell opening from closing.
+fn markdown_options(lang: Option<&str>, text: &str) -> Options {
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_SUBSCRIPT;
+    if !lang::is_cjk(lang.unwrap_or_else(|| lang::detect(text))) {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    options
+}
+
 /// Markers count everywhere, code included, but one inside code cuts the
 /// code in two and the second half may swallow what follows: say so.
-fn warn_of_markers_in_code(path: &Path, text: &str, warnings: &mut Vec<Warning>) {
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+fn warn_of_markers_in_code(path: &Path, text: &str, options: Options, warnings: &mut Vec<Warning>) {
+    let parser = Parser::new_ext(text, options);
     for (event, range) in parser.into_offset_iter() {
         let is_code = matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_));
         if is_code && paid::has_marker(&text[range.clone()]) {
@@ -136,22 +160,20 @@ struct Rendered {
 fn render(
     path: &Path,
     segment: &paid::Segment,
+    options: Options,
     labels: &std::collections::HashSet<String>,
     images: &mut ImagePacker,
     warnings: &mut Vec<Warning>,
 ) -> Result<Rendered> {
     let markdown = segment.text;
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,
-    );
+    let parser = Parser::new_ext(markdown, options);
     let events = CjkSoftBreaks::new(parser.into_offset_iter());
     let mut uneven_rubies = Vec::new();
     let events = RubyText::new(markdown, events, &mut uneven_rubies);
     let mut collector = footnotes::Collector::new(events);
     let mut events = nesting::ShallowEvents::new(&mut collector);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, &mut events);
+    pulldown_cmark::html::push_html(&mut html, (&mut events).map(task_marker_as_text));
     let events_flattened = events.flattened;
     let (references, definitions) = collector.into_parts();
     for offset in uneven_rubies {
@@ -169,7 +191,8 @@ fn render(
     let mut notes = Vec::new();
     for (key, body) in definitions {
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, nesting::ShallowEvents::new(body.into_iter()));
+        let body = nesting::ShallowEvents::new(body.into_iter()).map(task_marker_as_text);
+        pulldown_cmark::html::push_html(&mut html, body);
         let (content, _) = sanitize::to_nodes_resolving(&html, &mut resolver)?;
         notes.push((key, content));
     }
@@ -208,6 +231,21 @@ fn render(
         }
     }
     Ok(Rendered { blocks, notes })
+}
+
+/// A task list's box as text: ☑ done, ☐ to do. pulldown-cmark writes a
+/// disabled `<input type="checkbox">`, a form control without a label that
+/// accessibility checkers flag and the sanitiser removes; the characters
+/// read the same and screen readers name them ("ballot box with check").
+fn task_marker_as_text(event: Event) -> Event {
+    match event {
+        Event::TaskListMarker(done) => Event::Text(CowStr::Borrowed(if done {
+            "☑\u{a0}"
+        } else {
+            "☐\u{a0}"
+        })),
+        event => event,
+    }
 }
 
 // ---- Soft line breaks ------------------------------------------------------
@@ -255,12 +293,25 @@ impl<'a, I: Iterator<Item = Spanned<'a>>> CjkSoftBreaks<'a, I> {
 }
 
 /// Whether `event` starts or ends an inline element that text runs through
-/// (emphasis, strong, strikethrough, a link).
+/// (emphasis, strong, strikethrough, superscript, subscript, a link).
 fn is_inline_tag(event: &Event) -> bool {
     matches!(
         event,
-        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
-            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link)
+        Event::Start(
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+        ) | Event::End(
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+        )
     )
 }
 
@@ -789,5 +840,66 @@ mod tests {
             "{}",
             markup(&essay)
         );
+    }
+
+    #[test]
+    fn definition_lists_become_dl() {
+        let (essay, warnings) = parse_str(
+            "# Terms\n\nKettle\n: A pot for water.\n: Also a drum.\n\nLid\n\n: Keeps the steam in.\n",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            markup(&essay).replace('\n', ""),
+            "<dl><dt>Kettle</dt><dd><p>A pot for water.</p></dd><dd><p>Also a drum.</p></dd>\
+             <dt>Lid</dt><dd><p>Keeps the steam in.</p></dd></dl>"
+        );
+    }
+
+    #[test]
+    fn task_list_boxes_are_characters_not_form_controls() {
+        let (essay, _) = parse_str("# Plan\n\n- [x] boil water\n- [ ] make tea\n");
+        let out = markup(&essay).replace('\n', "");
+        assert_eq!(
+            out,
+            "<ul><li>☑\u{a0}boil water</li><li>☐\u{a0}make tea</li></ul>"
+        );
+        assert!(!out.contains("input"));
+    }
+
+    #[test]
+    fn superscript_and_subscript_beside_footnotes() {
+        let (essay, _) = parse_str(
+            "# Water\n\nMarks ^up^ and ~down~ boil[^1], ~~not~~ always; H~2~O stays.\n\n\
+             [^1]: At sea level.\n",
+        );
+        let out = markup(&essay);
+        assert!(out.contains("<sup>up</sup>"), "{out}");
+        assert!(out.contains("<sub>down</sub>"), "{out}");
+        // As `_` emphasis, a single `~` or `^` never opens inside a word.
+        assert!(out.contains("H~2~O"), "{out}");
+        assert!(out.contains("<del>not</del>"), "{out}");
+        assert_eq!(essay.notes.len(), 1, "{out}");
+    }
+
+    #[test]
+    fn highlight_is_not_markdown_here() {
+        // pulldown-cmark 0.13 has no `==mark==` extension: the text stays as typed.
+        let (essay, _) = parse_str("# Marks\n\nA ==bright== word.\n");
+        assert_eq!(markup(&essay), "<p>A ==bright== word.</p>");
+    }
+
+    #[test]
+    fn smart_punctuation_in_english_text_only() {
+        let (essay, _) = parse_str("# Quotes\n\n\"Tea,\" she said -- it's late... 'very' late.\n");
+        assert_eq!(
+            markup(&essay),
+            "<p>“Tea,” she said – it’s late… ‘very’ late.</p>"
+        );
+        // CJK text keeps ASCII quotes for the typesetter to pair by nesting.
+        let (essay, _) = parse_str("# 引号\n\n他说\"她问'为什么'\"。\n");
+        assert_eq!(markup(&essay), "<p>他说&quot;她问'为什么'&quot;。</p>");
+        // The front matter's language decides over the text's.
+        let (essay, _) = parse_str("---\nlang: ja\n---\n# Quotes\n\n\"Tea,\" she said.\n");
+        assert_eq!(markup(&essay), "<p>&quot;Tea,&quot; she said.</p>");
     }
 }

@@ -25,7 +25,8 @@ use crate::parse::sanitize::{self, DROP_WITH_CONTENT, TAGS, VOID};
 /// The deepest element nesting kept.
 pub const MAX_DEPTH: usize = 100;
 
-/// Markdown events with the starts and ends of lists, items and quotes
+/// Markdown events with the starts and ends of lists, items, quotes and
+/// definition lists (terms, definitions)
 /// nested deeper than [`MAX_DEPTH`] left out (their content stays), so that
 /// deeply nested Markdown does not turn into megabytes of nested HTML.
 pub struct ShallowEvents<I> {
@@ -54,14 +55,26 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for ShallowEvents<I> {
         loop {
             let event = self.events.next()?;
             let keep = match &event {
-                Event::Start(Tag::List(_) | Tag::Item | Tag::BlockQuote(_)) => {
+                Event::Start(
+                    Tag::List(_)
+                    | Tag::Item
+                    | Tag::BlockQuote(_)
+                    | Tag::DefinitionList
+                    | Tag::DefinitionListTitle
+                    | Tag::DefinitionListDefinition,
+                ) => {
                     let keep = self.open.len() < MAX_DEPTH;
                     self.open.push(keep);
                     keep
                 }
-                Event::End(TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_)) => {
-                    self.open.pop().unwrap_or(true)
-                }
+                Event::End(
+                    TagEnd::List(_)
+                    | TagEnd::Item
+                    | TagEnd::BlockQuote(_)
+                    | TagEnd::DefinitionList
+                    | TagEnd::DefinitionListTitle
+                    | TagEnd::DefinitionListDefinition,
+                ) => self.open.pop().unwrap_or(true),
                 _ => true,
             };
             if keep {
@@ -91,6 +104,7 @@ const RAW_TEXT: &[&str] = &[
 const CLOSE_P: &[&str] = &[
     "blockquote",
     "div",
+    "dl",
     "h1",
     "h2",
     "h3",
@@ -110,7 +124,10 @@ const CLOSE_P: &[&str] = &[
 /// closes an `li` outside one of these (except `div` and `p`).
 const SPECIAL: &[&str] = &[
     "blockquote",
+    "dd",
     "div",
+    "dl",
+    "dt",
     "h1",
     "h2",
     "h3",
@@ -305,10 +322,15 @@ impl Balancer<'_> {
                     self.close_from(table);
                 }
             }
-            "li" => {
+            "li" | "dd" | "dt" => {
+                // An item ends the open item of its kind (a term or a definition ends either).
+                let ends = |open: &str| match name {
+                    "li" => open == "li",
+                    _ => matches!(open, "dd" | "dt"),
+                };
                 for index in (0..self.open.len()).rev() {
                     match self.open[index] {
-                        "li" => {
+                        open if ends(open) => {
                             self.close_from(index);
                             break;
                         }
@@ -616,6 +638,41 @@ mod tests {
         assert_eq!(html.matches("<blockquote>").count(), MAX_DEPTH);
         assert_eq!(html.matches("</blockquote>").count(), MAX_DEPTH);
         assert!(html.contains("deep"));
+    }
+
+    #[test]
+    fn deep_definition_lists_are_flattened_to_the_limit() {
+        let markdown = "term\n: ".repeat(MAX_DEPTH * 2) + "deep";
+        let mut events = ShallowEvents::new(pulldown_cmark::Parser::new_ext(
+            &markdown,
+            pulldown_cmark::Options::ENABLE_DEFINITION_LIST,
+        ));
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, &mut events);
+        assert!(html.contains("<dl>"), "{html}");
+        assert!(depth(&html) <= MAX_DEPTH + 1, "{}", depth(&html));
+    }
+
+    #[test]
+    fn terms_and_definitions_end_each_other_as_html_does() {
+        assert_eq!(
+            balance("<dl><dt>a<dd>b<p>c<dt>d<dd>e</dl>").html,
+            "<dl><dt>a</dt><dd>b<p>c</p></dd><dt>d</dt><dd>e</dd></dl>"
+        );
+        // A list item bounds them, as it bounds items: html5ever nests them there.
+        assert_eq!(
+            balance("<dl><dd><ul><li>e<dd>f</dl>").html,
+            "<dl><dd><ul><li>e<dd>f</dd></li></ul></dd></dl>"
+        );
+        assert_eq!(
+            balance("<dl><dd><ul><li>a<li>b</ul></dl>").html,
+            "<dl><dd><ul><li>a</li><li>b</li></ul></dd></dl>"
+        );
+        // A definition list closes a paragraph.
+        assert_eq!(
+            balance("<p>a<dl><dt>b</dl>").html,
+            "<p>a</p><dl><dt>b</dt></dl>"
+        );
     }
 
     #[test]

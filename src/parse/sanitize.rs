@@ -33,9 +33,12 @@ pub(crate) const TAGS: &[&str] = &[
     "br",
     "cite",
     "code",
+    "dd",
     "del",
     "dfn",
     "div",
+    "dl",
+    "dt",
     "em",
     "h1",
     "h2",
@@ -90,6 +93,8 @@ const PHRASING_ONLY: &[&str] = &[
     "a", "abbr", "b", "bdi", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q",
     "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var", "p", "h1",
     "h2", "h3", "h4", "h5", "h6", "pre", "th",
+    // A term may hold no heading or sectioning element; phrasing is the safe subset.
+    "dt",
 ];
 
 /// Phrasing elements: the only ones allowed inside [`PHRASING_ONLY`] ones.
@@ -321,8 +326,10 @@ fn close(open: &mut Vec<Element>) -> Option<&'static str> {
         return None;
     }
     let mut done = open.pop()?;
-    if done.name == "ruby" {
-        add_ruby_fallbacks(&mut done);
+    match done.name {
+        "ruby" => add_ruby_fallbacks(&mut done),
+        "dl" => complete_groups(&mut done),
+        _ => {}
     }
     let name = done.name;
     push(open, Node::Element(done));
@@ -343,6 +350,29 @@ fn add_ruby_fallbacks(ruby: &mut Element) {
         } else {
             ruby.children.push(child);
         }
+    }
+}
+
+/// Gives every group of terms in definition list `dl` a definition and
+/// every group of definitions a term (an empty one where the HTML had
+/// none): XHTML allows only `dt`s followed by `dd`s. Markdown always writes
+/// both; raw HTML may not.
+fn complete_groups(dl: &mut Element) {
+    let empty = |name| Node::Element(Element::new(name, Vec::new()));
+    let children = std::mem::take(&mut dl.children);
+    let mut last = None;
+    for child in children {
+        // Only terms and definitions are elements here: the walk wraps the rest in `dd`.
+        if let Node::Element(element) = &child {
+            if last.is_none() && element.name == "dd" {
+                dl.children.push(empty("dt"));
+            }
+            last = Some(element.name);
+        }
+        dl.children.push(child);
+    }
+    if last == Some("dt") {
+        dl.children.push(empty("dd"));
     }
 }
 
@@ -416,6 +446,7 @@ fn action(name: &str, parent: Option<&str>, context: Context) -> Action {
     }
     let required: &[&str] = match name {
         "li" => &["ul", "ol"],
+        "dt" | "dd" => &["dl"],
         "rt" => &["ruby"],
         "thead" | "tbody" | "tfoot" => &["table"],
         "tr" => &["table", "thead", "tbody", "tfoot"],
@@ -441,6 +472,7 @@ fn action(name: &str, parent: Option<&str>, context: Context) -> Action {
 fn text_wrapper(parent: Option<&str>) -> Option<&'static str> {
     match parent {
         Some("ul" | "ol") => Some("li"),
+        Some("dl") => Some("dd"),
         _ => None,
     }
 }
@@ -572,10 +604,7 @@ mod tests {
             "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"
         );
         assert_eq!(xhtml("<ruby>漢</ruby>"), "漢");
-        assert_eq!(
-            xhtml("<dl><dt>a</dt></dl><figure>f<figcaption>c</figcaption></figure>"),
-            "afc"
-        );
+        assert_eq!(xhtml("<figure>f<figcaption>c</figcaption></figure>"), "fc");
         assert_eq!(
             xhtml("<table><caption>c</caption><tfoot><tr><td>f</td></tr></tfoot></table>"),
             "<table><tbody><tr><td>f</td></tr></tbody></table>"
@@ -588,6 +617,26 @@ mod tests {
             xhtml("<table><tr><td>1</td></tr></table>"),
             "<table><tbody><tr><td>1</td></tr></tbody></table>"
         );
+    }
+
+    #[test]
+    fn definition_lists_keep_their_content_models() {
+        assert_eq!(
+            xhtml("<dl><dt>T</dt><dd><p>D</p><ul><li>i</li></ul></dd></dl>"),
+            "<dl><dt>T</dt><dd><p>D</p><ul><li>i</li></ul></dd></dl>"
+        );
+        // A term holds phrasing only; anything else in the list is a definition.
+        assert_eq!(
+            xhtml("<dl><dt><h2>T</h2></dt><dd>D</dd>stray<p>p</p></dl>"),
+            "<dl><dt>T</dt><dd>D</dd><dd>stray</dd><dd><p>p</p></dd></dl>"
+        );
+        // Every term gets a definition, every definition a term.
+        assert_eq!(
+            xhtml("<dl><dd>a</dd><dt>b</dt><dt>c</dt></dl>"),
+            "<dl><dt></dt><dd>a</dd><dt>b</dt><dt>c</dt><dd></dd></dl>"
+        );
+        // Terms and definitions outside a list lose their tags.
+        assert_eq!(xhtml("<p>a</p><dt>b</dt><dd>c</dd>"), "<p>a</p>bc");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::document::{self, Element, Node};
 use crate::lang::strings;
+use crate::package::nav::within_depth;
 use crate::publication::Publication;
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::split::split;
@@ -55,12 +56,14 @@ fn set_text(text: &str, rules: &TextRules) -> String {
 /// chapter pages leave.
 const LIST_BUDGET: usize = xhtml::MAX_PAGE_BYTES - 8 * 1024;
 
-/// Pages listing the chapters and their sections, with links: the first
+/// Pages listing the chapters and their sections (down to the `toc_depth`
+/// setting's level), with links: the first
 /// named [`TOC_PAGE`], further ones (`toc-2.xhtml`, …) when the list is
 /// too long for one file, continuing its numbering.
 pub fn toc_pages(publication: &Publication, toc: &[NavEntry], rules: &TextRules) -> Vec<Page> {
     let heading = strings(publication.lang).contents;
-    let list = [Node::Element(list(toc))];
+    let toc = within_depth(toc, publication.typography.toc_depth);
+    let list = [Node::Element(list(&toc))];
     let mut entries = String::new();
     cjk::write_nodes(&mut entries, &list, rules);
     let pieces = if entries.len() > LIST_BUDGET {

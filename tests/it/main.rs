@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod hostile;
 mod leaks;
 mod markdown_book;
+mod markdown_extensions;
 mod markdown_inline;
 mod metadata;
 mod properties;
