@@ -52,7 +52,14 @@ pub fn parse_with(
     // A front-matter title is the title; a `# heading` then is a section.
     let mut title_may_follow = front.title.is_none();
     let mut title = front.title;
-    let options = markdown_options(essay.lang.as_deref(), text);
+    // Free text only decides: a preview must not look different because
+    // of what its paid parts say.
+    let free: String = segments
+        .iter()
+        .filter(|s| s.access == Access::Free)
+        .map(|s| s.text)
+        .collect();
+    let options = markdown_options(essay.lang.as_deref(), &free);
     if segments.len() > 1 {
         warn_of_markers_in_code(path, text, options, &mut warnings);
     }
@@ -111,20 +118,23 @@ pub fn parse_with(
 /// footnotes, definition lists, task lists, superscript (`^…^`) and
 /// subscript (`~…~`) — and smart punctuation (curly quotes, dashes, `…`)
 /// in an essay whose language, `lang` (its front matter's) or else the one
-/// detected from `text`, is not Chinese, Japanese or Korean. In CJK text
+/// detected from its free text, is not Chinese, Japanese or Korean; and
+/// heading attributes (`## Title {#id}`, whose braces are not text). In CJK text
 /// ASCII quotes are left to the typesetter ([`crate::typeset::cjk`]), which
 /// pairs them by nesting and gives them the locale's marks; pulldown-cmark
 /// would decide each quote by the characters beside it, which between CJK
 /// letters (no spaces) cannot tell opening from closing.
-fn markdown_options(lang: Option<&str>, text: &str) -> Options {
+fn markdown_options(lang: Option<&str>, free_text: &str) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SUPERSCRIPT
-        | Options::ENABLE_SUBSCRIPT;
-    if !lang::is_cjk(lang.unwrap_or_else(|| lang::detect(text))) {
+        | Options::ENABLE_SUBSCRIPT
+        // `## Title {#id .class}` (Hugo, kramdown): the braces are not text.
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if !lang::is_cjk(lang.unwrap_or_else(|| lang::detect(free_text))) {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
     options
@@ -901,5 +911,17 @@ mod tests {
         // The front matter's language decides over the text's.
         let (essay, _) = parse_str("---\nlang: ja\n---\n# Quotes\n\n\"Tea,\" she said.\n");
         assert_eq!(markup(&essay), "<p>&quot;Tea,&quot; she said.</p>");
+        // Paid text never decides how the free text looks.
+        let paid = "这是付费部分的中文内容，比前面的英文长得多。".repeat(20);
+        let (essay, _) = parse_str(&format!(
+            "# Quotes\n\n\"Tea,\" she said.\n\n##paidbegin##\n\n{paid}\n\n##paidend##\n"
+        ));
+        assert!(markup(&essay).starts_with("<p>“Tea,” she said.</p>"));
+    }
+
+    #[test]
+    fn heading_attributes_are_not_text() {
+        let (essay, _) = parse_str("# 题\n\n## 参考资料 {#references}\n\n正文。\n");
+        assert_eq!(markup(&essay), "<h2>参考资料</h2><p>正文。</p>");
     }
 }
