@@ -100,8 +100,7 @@ pub fn typeset<'a, E>(
     };
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = chapter_stem(index);
-        let mut writer =
-            xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules);
+        let mut writer = xhtml::ChapterWriter::new(publication, &stem, chapter);
         let mut sections = Vec::new();
         for note in &chapter.notes {
             for node in note.content {
