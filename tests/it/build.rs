@@ -2412,13 +2412,20 @@ fn each_chapter_is_in_its_own_language_and_the_book_lists_them_by_share() {
 #[test]
 fn lang_forces_one_language_on_every_chapter() {
     let dir = mixed_language_folder();
+    // Even on an essay naming its own language.
+    fs::write(
+        dir.path().join("essays/03-港.md"),
+        "---\nlang: ja\n---\n# 港口\n\n黃昏的港口很安靜。\n",
+    )
+    .unwrap();
     ok(wenji(
         dir.path(),
         &["build", "essays", "--lang", "zh-Hant", "-o", "forced.epub"],
     ));
     let entries = entries(&dir.path().join("forced.epub"));
-    for page in ["OEBPS/c0001.xhtml", "OEBPS/c0002.xhtml", "OEBPS/nav.xhtml"] {
-        let xhtml = text(&entries, page);
+    let pages = ["c0001.xhtml", "c0002.xhtml", "c0003.xhtml", "nav.xhtml"];
+    for page in pages.map(|name| format!("OEBPS/{name}")) {
+        let xhtml = text(&entries, &page);
         assert_eq!(page_lang(&xhtml), "zh-Hant", "{page}");
     }
     assert!(text(&entries, "OEBPS/c0002.xhtml").contains("（此處為付費內容，請閱讀完整版。）"));
