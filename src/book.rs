@@ -18,8 +18,10 @@ pub struct Book {
     pub authors: Vec<String>,
     /// Translators, editors and illustrators the essays credit, in order.
     pub contributors: Vec<Creator>,
-    /// BCP 47 language tag used everywhere in the book.
-    pub lang: String,
+    /// The BCP 47 tags of the chapters' languages, the largest share of
+    /// free text first; never empty. The first is the book's main language
+    /// (navigation, title page, cover); each chapter is in its essay's.
+    pub languages: Vec<String>,
     /// Horizontal or vertical text.
     pub layout: Layout,
     /// Identifier, ISBN, publisher, date, series…: config first, then a
@@ -80,8 +82,9 @@ pub struct FontFile {
 /// What tells a preview apart from the full book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviewText {
-    /// Stands where a paid part was left out.
-    pub notice: String,
+    /// Stands where a paid part was left out, in every chapter; `None`: the
+    /// notice of each chapter's own language.
+    pub notice: Option<String>,
     /// Appended to the title.
     pub title_suffix: String,
 }
@@ -103,6 +106,12 @@ pub enum Cover {
 }
 
 impl Book {
+    /// The book's main language: the one with the largest share of its text
+    /// (`und`, undetermined, should `languages` be empty).
+    pub fn lang(&self) -> &str {
+        self.languages.first().map_or("und", String::as_str)
+    }
+
     /// Whether any essay has paid text; a book without is complete in both editions.
     pub fn has_paid(&self) -> bool {
         self.essays.iter().any(Essay::has_paid)
@@ -129,7 +138,7 @@ pub(crate) mod tests {
             title: "书".into(),
             authors: vec!["某".into()],
             contributors: Vec::new(),
-            lang: "zh-Hans".into(),
+            languages: vec!["zh-Hans".into()],
             layout: Layout::Horizontal,
             meta: BookMeta::default(),
             modified: 0,
@@ -138,7 +147,7 @@ pub(crate) mod tests {
             font: None,
             typography: crate::settings::Options::default().typography,
             preview: PreviewText {
-                notice: "N".into(),
+                notice: Some("N".into()),
                 title_suffix: "（试读）".into(),
             },
             essays: vec![Essay {

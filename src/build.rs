@@ -170,23 +170,9 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
         essays.push(essay);
         warnings.append(&mut more);
     }
-    let needs_sample = options.lang.is_none() || options.font.is_some();
-    let sample = if needs_sample {
-        free_text_sample(&essays)
-    } else {
-        String::new()
-    };
-    let lang = match &options.lang {
-        Some(tag) if !lang::is_valid_tag(tag) => return Err(Error::InvalidLanguage(tag.clone())),
-        Some(tag) => tag.clone(),
-        // The language an essay names itself (Gutenberg's Language:), else detected.
-        None => match essays.iter().find_map(|e| e.lang.as_ref()) {
-            Some(tag) => tag.clone(),
-            None => lang::detect(&sample).to_string(),
-        },
-    };
-    let words = lang::strings(&lang);
-    title_introductions(&mut essays, &mut warnings, words.introduction);
+    let languages = settle_languages(&mut essays, options.lang.as_deref())?;
+    let words = lang::strings(&languages[0]);
+    title_introductions(&mut essays, &mut warnings);
     // Blank settings count as unset: EPUB metadata may not be empty.
     let title = options
         .title
@@ -247,7 +233,12 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
     let font = match &options.font {
         Some(file) => {
             let font = load_font(file)?;
-            warnings.extend(font_coverage_warning(&font, &lang, &sample)?);
+            let cjk = languages.iter().any(|tag| lang::is_cjk(tag));
+            warnings.extend(font_coverage_warning(
+                &font,
+                cjk,
+                &free_text_sample(&essays),
+            )?);
             Some(font)
         }
         None => None,
@@ -263,16 +254,13 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
         authors,
         contributors,
         preview: PreviewText {
-            notice: options
-                .notice
-                .clone()
-                .unwrap_or_else(|| words.paid_notice.to_string()),
+            notice: options.notice.clone(),
             title_suffix: options
                 .title_suffix
                 .clone()
                 .unwrap_or_else(|| words.preview_suffix.to_string()),
         },
-        lang,
+        languages,
         layout: options.layout,
         meta,
         modified,
@@ -284,6 +272,40 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
         chapter_depths: depths,
     };
     Ok((book, warnings))
+}
+
+/// Settles each essay's language — `forced` (`--lang`, the config's `lang`)
+/// for every essay, else the one the essay names itself (Gutenberg's
+/// `Language:`, front matter), else detected from its own free text (an
+/// essay with nothing to tell by takes the book's main language) — and
+/// returns the book's languages in order of their share of free text, the
+/// main one first. Paid text is never looked at, so both editions agree.
+fn settle_languages(essays: &mut [Essay], forced: Option<&str>) -> Result<Vec<String>> {
+    if let Some(tag) = forced {
+        if !lang::is_valid_tag(tag) {
+            return Err(Error::InvalidLanguage(tag.to_string()));
+        }
+        for essay in essays.iter_mut() {
+            essay.lang = Some(tag.to_string());
+        }
+        return Ok(vec![tag.to_string()]);
+    }
+    for essay in essays.iter_mut().filter(|e| e.lang.is_none()) {
+        let sample = free_text_sample(std::slice::from_ref(essay));
+        essay.lang = lang::detect_if_any(&sample).map(String::from);
+    }
+    let shares = essays
+        .iter()
+        .filter_map(|e| Some((e.lang.as_deref()?, e.char_counts().0)));
+    let mut languages = lang::by_share(shares);
+    if languages.is_empty() {
+        // No essay has text to tell by.
+        languages.push(lang::detect("").to_string());
+    }
+    for essay in essays.iter_mut().filter(|e| e.lang.is_none()) {
+        essay.lang = Some(languages[0].clone());
+    }
+    Ok(languages)
 }
 
 /// The book-level keys of the essays' front matter: a single essay's are
@@ -311,15 +333,16 @@ fn front_matter_meta(essays: &[Essay], warnings: &mut Vec<Warning>) -> BookMeta 
 }
 
 /// A `README.md` with no title of its own (titled after its file) is the
-/// book's introduction: titled `introduction`, in the book's language,
+/// book's introduction: titled "introduction" in its own language,
 /// without the warning about its missing heading.
-fn title_introductions(essays: &mut [Essay], warnings: &mut Vec<Warning>, introduction: &str) {
+fn title_introductions(essays: &mut [Essay], warnings: &mut Vec<Warning>) {
     for essay in essays.iter_mut() {
         let stem = essay.path.file_stem().map(|s| s.to_string_lossy());
         if !order::is_readme(&essay.path) || stem.as_deref() != Some(essay.title.as_str()) {
             continue;
         }
-        essay.title = introduction.to_string();
+        let lang = essay.lang.as_deref().unwrap_or_default();
+        essay.title = lang::strings(lang).introduction.to_string();
         warnings
             .retain(|w| !(w.path == essay.path && w.message.starts_with("no '# title' heading")));
     }
@@ -341,8 +364,8 @@ fn default_title(inputs: &[PathBuf], essays: &[Essay]) -> String {
     essays.first().map(|e| e.title.clone()).unwrap_or_default()
 }
 
-/// Free text from the start of the book, enough to detect its language.
-/// Paid text is never looked at, so both editions detect the same language.
+/// Free text from the start of `essays`, enough to detect their language
+/// or check a font. Paid text is never looked at, so both editions agree.
 fn free_text_sample(essays: &[Essay]) -> String {
     const ENOUGH: usize = 20_000;
     let mut sample = String::new();
@@ -434,12 +457,12 @@ fn load_font(file: &Path) -> Result<FontFile> {
     })
 }
 
-/// A warning when the book is CJK text and `font` lacks glyphs for most of
-/// its CJK characters (counted over the free `sample`, so the warning says
+/// A warning when the book has `cjk` chapters and `font` lacks glyphs for most of
+/// their CJK characters (counted over the free `sample`, so the warning says
 /// nothing of paid text): readers then draw them in a font of their own.
 /// An error when HarfBuzz cannot read the font at all.
-fn font_coverage_warning(font: &FontFile, lang: &str, sample: &str) -> Result<Option<Warning>> {
-    let cjk: BTreeSet<char> = if lang::is_cjk(lang) {
+fn font_coverage_warning(font: &FontFile, cjk: bool, sample: &str) -> Result<Option<Warning>> {
+    let cjk: BTreeSet<char> = if cjk {
         sample.chars().filter(|&c| lang::is_cjk_char(c)).collect()
     } else {
         BTreeSet::new()

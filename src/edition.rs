@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::book::Book;
 use crate::essay::{Access, Essay};
+use crate::lang;
 use crate::publication::{Chapter, ChapterNote, Content, Publication};
 
 /// Which edition of a book to make.
@@ -44,7 +45,8 @@ impl Editions {
 }
 
 /// The publication of `edition` of `book`: in a preview each paid part is
-/// replaced by one notice, and title and identifier are the preview's. A
+/// replaced by one notice (the configured one, else the notice in the
+/// chapter's language), and title and identifier are the preview's. A
 /// preview of a book without paid text is the full book.
 pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
     let edition = effective(book, edition);
@@ -52,11 +54,19 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         .essays
         .iter()
         .enumerate()
-        .map(|(index, essay)| Chapter {
-            title: &essay.title,
-            depth: book.chapter_depths.get(index).copied().unwrap_or(1),
-            content: content(essay, edition, &book.preview.notice),
-            notes: notes(essay, edition),
+        .map(|(index, essay)| {
+            let lang = essay.lang.as_deref().unwrap_or(book.lang());
+            let notice = match &book.preview.notice {
+                Some(notice) => notice.as_str(),
+                None => lang::strings(lang).paid_notice,
+            };
+            Chapter {
+                title: &essay.title,
+                lang,
+                depth: book.chapter_depths.get(index).copied().unwrap_or(1),
+                content: content(essay, edition, notice),
+                notes: notes(essay, edition),
+            }
         })
         .collect();
     let mark = (edition == Edition::Preview).then_some(book.preview.title_suffix.as_str());
@@ -73,7 +83,8 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         about: &book.meta.about,
         authors: &book.authors,
         contributors: &book.contributors,
-        lang: &book.lang,
+        lang: book.lang(),
+        languages: &book.languages,
         layout: book.layout,
         modified: book.modified,
         cover: &book.cover,
@@ -230,6 +241,41 @@ mod tests {
         assert_eq!(preview.title, "书");
         assert_eq!(preview.identifier, full.identifier);
         assert_eq!(preview.chapters[0].content, full.chapters[0].content);
+    }
+
+    #[test]
+    fn each_chapter_has_its_language_and_its_notice() {
+        let mut book = sample(true);
+        book.preview.notice = None;
+        book.languages = vec!["zh-Hans".into(), "ja".into()];
+        let mut japanese = book.essays[0].clone();
+        japanese.lang = Some("ja".into());
+        book.essays.push(japanese);
+        let preview = select(&book, Edition::Preview);
+        let chapters: Vec<(&str, &Content)> = preview
+            .chapters
+            .iter()
+            .map(|c| (c.lang, &c.content[1]))
+            .collect();
+        // The first essay names no language: the book's main one.
+        assert_eq!(
+            chapters,
+            [
+                ("zh-Hans", &Content::Notice(lang::strings("zh").paid_notice)),
+                ("ja", &Content::Notice(lang::strings("ja").paid_notice)),
+            ]
+        );
+        assert_eq!(preview.lang, "zh-Hans");
+        assert_eq!(preview.languages, ["zh-Hans", "ja"]);
+        // A configured notice stands in every chapter.
+        book.preview.notice = Some("N".into());
+        let preview = select(&book, Edition::Preview);
+        assert!(
+            preview
+                .chapters
+                .iter()
+                .all(|c| c.content[1] == Content::Notice("N"))
+        );
     }
 
     #[test]

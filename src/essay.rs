@@ -20,8 +20,10 @@ pub struct Essay {
     /// author, then translators, editors, illustrators), in order; empty for
     /// formats without one.
     pub creators: Vec<Creator>,
-    /// The language the essay's own metadata names (a Project Gutenberg
-    /// `Language:` line), as a BCP 47 tag; `None` for most essays.
+    /// The essay's language, a BCP 47 tag: as parsed, the one its own
+    /// metadata names (a Project Gutenberg `Language:` line, front matter's
+    /// `lang`), `None` for most essays; [`crate::build`] then settles it for
+    /// every essay (`--lang`, else its own, else detected from its free text).
     pub lang: Option<String>,
     /// Book-level metadata the essay's front matter gives (publisher, ISBN,
     /// series…): the book's when the book is this essay alone. Public.

@@ -1,5 +1,6 @@
-//! The book's language: detected from the text when not given, and the few
-//! words wenji itself writes into a book in that language.
+//! The languages of a book: each essay's, detected from its text when not
+//! given, the book's in order of share, and the few words wenji itself
+//! writes into a book in each language.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -49,6 +50,32 @@ pub fn detect(text: &str) -> &'static str {
     } else {
         "zh-Hans"
     }
+}
+
+/// The language of `text` as [`detect`] tells it, or `None` when it has no
+/// Latin letter, kana or Han character to tell by (an essay of images only).
+pub fn detect_if_any(text: &str) -> Option<&'static str> {
+    let letters = text
+        .chars()
+        .take(SAMPLE_CHARS)
+        .any(|c| c.is_ascii_alphabetic() || (is_cjk_char(c) && c.is_alphabetic() && !is_hangul(c)));
+    letters.then(|| detect(text))
+}
+
+/// The distinct languages of `shares` (a tag and how many characters are in
+/// it), the largest total share first; equal shares keep the order in which
+/// their languages first appear.
+pub fn by_share<'a>(shares: impl IntoIterator<Item = (&'a str, usize)>) -> Vec<String> {
+    let mut totals: Vec<(&str, usize)> = Vec::new();
+    for (tag, chars) in shares {
+        match totals.iter_mut().find(|(seen, _)| *seen == tag) {
+            Some((_, total)) => *total += chars,
+            None => totals.push((tag, chars)),
+        }
+    }
+    // A stable sort: ties stay in order of first appearance.
+    totals.sort_by_key(|&(_, chars)| std::cmp::Reverse(chars));
+    totals.into_iter().map(|(tag, _)| tag.to_string()).collect()
 }
 
 /// The words wenji writes into a book, in one language.
@@ -197,6 +224,34 @@ mod tests {
         );
         assert_eq!(detect("国家安全"), "zh-Hans");
         assert_eq!(detect(""), "en");
+    }
+
+    #[test]
+    fn each_essay_is_detected_on_its_own() {
+        let chinese = "我们这个国家的发展，经过了很长的时间。";
+        let japanese = "朝の電車で本を読むのが好きだ。静かな時間になる。";
+        assert_eq!(detect_if_any(chinese), Some("zh-Hans"));
+        assert_eq!(detect_if_any(japanese), Some("ja"));
+        assert_eq!(detect_if_any("Reading on the train."), Some("en"));
+        // Nothing to tell by: the essay takes the book's main language.
+        assert_eq!(detect_if_any(""), None);
+        assert_eq!(detect_if_any("1984 — 「」。\n"), None);
+    }
+
+    #[test]
+    fn languages_come_in_order_of_share() {
+        assert_eq!(
+            by_share([("ja", 10), ("zh-Hans", 30), ("ja", 5), ("en", 2)]),
+            ["zh-Hans", "ja", "en"]
+        );
+        // More Japanese text than Chinese: Japanese first, whatever the order.
+        assert_eq!(
+            by_share([("zh-Hans", 10), ("ja", 8), ("ja", 8)]),
+            ["ja", "zh-Hans"]
+        );
+        // Ties keep the order of first appearance.
+        assert_eq!(by_share([("ja", 5), ("zh-Hans", 5)]), ["ja", "zh-Hans"]);
+        assert_eq!(by_share([]), Vec::<String>::new());
     }
 
     #[test]

@@ -29,8 +29,11 @@ pub struct Publication<'a> {
     pub authors: &'a [String],
     /// Translators, editors and illustrators, in order.
     pub contributors: &'a [Creator],
-    /// BCP 47 language tag used everywhere in the book.
+    /// The book's main language (BCP 47): navigation, cover, title and
+    /// contents pages, colophon. The first of `languages`.
     pub lang: &'a str,
+    /// Every chapter's language, the largest share of free text first.
+    pub languages: &'a [String],
     /// Horizontal or vertical text.
     pub layout: Layout,
     /// Seconds since 1970 for `dcterms:modified` and zip timestamps.
@@ -54,6 +57,8 @@ pub struct Publication<'a> {
 pub struct Chapter<'a> {
     /// Its title.
     pub title: &'a str,
+    /// Its language (BCP 47): its pages' `xml:lang`, its quotation rules.
+    pub lang: &'a str,
     /// Its content, in order.
     pub content: Vec<Content<'a>>,
     /// Its depth in the navigation: 1 at the top, deeper when nested under
@@ -83,13 +88,19 @@ pub enum Content<'a> {
 }
 
 impl Publication<'_> {
-    /// The text rules of this publication's layout, language and typography.
+    /// The text rules of this publication's layout, main language and typography.
     pub fn text_rules(&self) -> TextRules {
+        self.text_rules_in(self.lang)
+    }
+
+    /// The text rules of this publication's layout and typography for text
+    /// in language `lang` (a chapter's).
+    pub fn text_rules_in(&self, lang: &str) -> TextRules {
         TextRules {
             vertical: self.layout == Layout::Vertical,
             tcy_digits: self.typography.tcy_digits.clone(),
             punctuation: self.typography.vertical_punctuation,
-            locale: Locale::of(self.lang),
+            locale: Locale::of(lang),
             quotes: self.typography.quotes,
             book_titles: self.typography.book_title_marks,
         }

@@ -97,7 +97,10 @@ fn metadata(out: &mut Writer, publication: &Publication, resources: &[Resource])
             contributor.role,
         );
     }
-    out.element("dc:language", &[], publication.lang).newline();
+    // Every chapter's language, the main one first (EPUB 3 allows several).
+    for lang in publication.languages {
+        out.element("dc:language", &[], lang).newline();
+    }
     about(out, publication.about);
     if let Some(isbn) = publication.isbn {
         let id = if isbn == publication.identifier {

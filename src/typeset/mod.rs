@@ -127,8 +127,7 @@ fn typeset_with<'a, E>(
     for (index, chapter) in publication.chapters.iter().enumerate() {
         let stem = chapter_stem(index);
         let mut writer =
-            xhtml::ChapterWriter::new(publication, &stem, chapter.title, &chapter.notes, &rules)
-                .with_anchors(anchors);
+            xhtml::ChapterWriter::new(publication, &stem, chapter).with_anchors(anchors);
         let mut sections = Vec::new();
         for note in &chapter.notes {
             for node in note.content {

@@ -4,7 +4,7 @@
 
 use crate::document::{self, Element, Node};
 use crate::publication::Publication;
-use crate::publication::{Block, ChapterNote, Content};
+use crate::publication::{Block, Chapter, Content};
 use crate::typeset::cjk::{self, TextRules};
 use crate::typeset::font;
 use crate::typeset::links::Anchors;
@@ -23,10 +23,21 @@ pub const STYLESHEET: &str = "styles/book.css";
 /// Path of the user's extra stylesheet inside the publication.
 pub const EXTRA_STYLESHEET: &str = "styles/extra.css";
 
-/// A whole XHTML document in the book's language, linking its stylesheets:
-/// `body` writes the content of its `body` element, which has
+/// A whole XHTML document in the book's main language, linking its
+/// stylesheets: `body` writes the content of its `body` element, which has
 /// `body_attributes`.
 pub fn document(
+    publication: &Publication,
+    title: &str,
+    body_attributes: &[(&str, &str)],
+    body: impl FnOnce(&mut Writer),
+) -> String {
+    document_in(publication.lang, publication, title, body_attributes, body)
+}
+
+/// A whole XHTML document as [`document`], in language `lang` (a chapter's).
+pub fn document_in(
+    lang: &str,
     publication: &Publication,
     title: &str,
     body_attributes: &[(&str, &str)],
@@ -39,8 +50,8 @@ pub fn document(
         &[
             ("xmlns", "http://www.w3.org/1999/xhtml"),
             ("xmlns:epub", "http://www.idpf.org/2007/ops"),
-            ("lang", publication.lang),
-            ("xml:lang", publication.lang),
+            ("lang", lang),
+            ("xml:lang", lang),
         ],
     )
     .newline();
@@ -72,6 +83,8 @@ pub struct ChapterWriter<'a> {
     publication: &'a Publication<'a>,
     stem: &'a str,
     title: &'a str,
+    /// The chapter's language: its pages' `xml:lang`.
+    lang: &'a str,
     /// Finished pages not yet taken.
     pages: Vec<Page>,
     /// How many pages were finished.
@@ -82,31 +95,29 @@ pub struct ChapterWriter<'a> {
     sections: usize,
     notes: ChapterNotes<'a>,
     anchors: Option<&'a Anchors>,
-    rules: &'a TextRules,
+    /// The text rules in the chapter's language.
+    rules: TextRules,
 }
 
 impl<'a> ChapterWriter<'a> {
-    /// Starts chapter `stem` (`c0001`) titled `title`, writing text with `rules`.
-    pub fn new(
-        publication: &'a Publication<'a>,
-        stem: &'a str,
-        title: &'a str,
-        notes: &[ChapterNote<'a>],
-        rules: &'a TextRules,
-    ) -> Self {
+    /// Starts the pages of `chapter`, named after `stem` (`c0001`), in the
+    /// chapter's language and with the text rules of that language.
+    pub fn new(publication: &'a Publication<'a>, stem: &'a str, chapter: &'a Chapter<'a>) -> Self {
+        let rules = publication.text_rules_in(chapter.lang);
         let mut body = String::from("<h1 class=\"chapter-title\">");
-        cjk::write_text(&mut body, title, rules);
+        cjk::write_text(&mut body, chapter.title, &rules);
         body.push_str("</h1>\n");
         ChapterWriter {
             publication,
             stem,
-            title,
+            title: chapter.title,
+            lang: chapter.lang,
             pages: Vec::new(),
             finished: 0,
             title_len: body.len(),
             body,
             sections: 0,
-            notes: ChapterNotes::new(notes),
+            notes: ChapterNotes::new(&chapter.notes),
             anchors: None,
             rules,
         }
@@ -189,7 +200,7 @@ impl<'a> ChapterWriter<'a> {
     fn element(&mut self, name: &'static str, attrs: &[(&'static str, String)], children: &[Node]) {
         let mut xhtml = String::new();
         document::write_start_tag(&mut xhtml, name, attrs);
-        cjk::write_nodes(&mut xhtml, children, self.rules);
+        cjk::write_nodes(&mut xhtml, children, &self.rules);
         xhtml.push_str("</");
         xhtml.push_str(name);
         xhtml.push('>');
@@ -203,7 +214,7 @@ impl<'a> ChapterWriter<'a> {
             children: children.to_vec(),
         })];
         let room = BODY_BUDGET.saturating_sub(self.body.len() + 1);
-        for piece in split(&whole, self.rules, room, BODY_BUDGET) {
+        for piece in split(&whole, &self.rules, room, BODY_BUDGET) {
             self.markup_with_notes(&piece);
         }
     }
@@ -217,10 +228,10 @@ impl<'a> ChapterWriter<'a> {
         // Room for every note it cites, as if the page were new.
         let most = self
             .notes
-            .render(xhtml, self.rules, self.anchors, &Default::default())
+            .render(xhtml, &self.rules, self.anchors, &Default::default())
             .0;
         self.make_room(xhtml.len() + most.len() + 1);
-        let asides = self.notes.asides(xhtml, self.rules, self.anchors);
+        let asides = self.notes.asides(xhtml, &self.rules, self.anchors);
         self.body.push_str(xhtml);
         self.body.push_str(&asides);
         self.body.push('\n');
@@ -244,7 +255,8 @@ impl<'a> ChapterWriter<'a> {
         let body = std::mem::take(&mut self.body);
         let name = self.page_name(self.finished);
         self.finished += 1;
-        let xhtml = document(
+        let xhtml = document_in(
+            self.lang,
             self.publication,
             self.title,
             &[("epub:type", "bodymatter")],
@@ -309,7 +321,18 @@ pub(crate) fn cut(text: &str, budget: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::publication::sample;
+    use crate::publication::{ChapterNote, sample};
+
+    /// An empty chapter titled 题 in simplified Chinese, citing `notes`.
+    fn chapter<'a>(notes: &[ChapterNote<'a>]) -> Chapter<'a> {
+        Chapter {
+            title: "题",
+            lang: "zh-Hans",
+            depth: 1,
+            content: Vec::new(),
+            notes: notes.to_vec(),
+        }
+    }
 
     #[test]
     fn cut_prefers_sentence_ends() {
@@ -323,8 +346,8 @@ mod tests {
     #[test]
     fn long_chapters_continue_in_further_pages() {
         let book = sample(false);
-        let rules = book.text_rules();
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &[], &rules);
+        let chapter = chapter(&[]);
+        let mut chapter = ChapterWriter::new(&book, "c0001", &chapter);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         for _ in 0..200 {
             chapter.push(Content::Block(&Block::paragraph(&sentence)));
@@ -341,7 +364,6 @@ mod tests {
     #[test]
     fn a_note_is_set_on_the_page_that_cites_it() {
         let book = sample(false);
-        let rules = book.text_rules();
         let content = [Node::Element(Element::new(
             "p",
             vec![Node::Text("注".into())],
@@ -350,7 +372,8 @@ mod tests {
             key: "n",
             content: &content,
         }];
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &notes, &rules);
+        let chapter = chapter(&notes);
+        let mut chapter = ChapterWriter::new(&book, "c0001", &chapter);
         let sentence = "这是一个用来填满页面的句子。".repeat(200);
         let cites = Block::Element(Element::new(
             "p",
@@ -381,10 +404,33 @@ mod tests {
     }
 
     #[test]
+    fn a_chapter_page_is_in_the_chapter_language_with_its_quotes() {
+        let mut book = sample(false);
+        book.layout = crate::typeset::Layout::Vertical;
+        let mut chapter = chapter(&[]);
+        chapter.lang = "ja";
+        let quoted = Block::paragraph("彼は“はい”と言った。");
+        let mut writer = ChapterWriter::new(&book, "c0002", &chapter);
+        writer.push(Content::Block(&quoted));
+        let page = &writer.finish()[0].xhtml;
+        assert!(page.contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"ja\" xml:lang=\"ja\">"), "{page}");
+        let in_japanese = book.text_rules_in("ja");
+        let mut expected = String::new();
+        cjk::write_text(&mut expected, "彼は“はい”と言った。", &in_japanese);
+        assert!(page.contains(&expected), "{page}");
+        let mut in_chinese = String::new();
+        cjk::write_text(&mut in_chinese, "彼は“はい”と言った。", &book.text_rules());
+        assert_ne!(
+            expected, in_chinese,
+            "the locales quote alike: pick another sample"
+        );
+    }
+
+    #[test]
     fn a_huge_paragraph_is_split_at_sentences() {
         let book = sample(false);
-        let rules = book.text_rules();
-        let mut chapter = ChapterWriter::new(&book, "c0001", "题", &[], &rules);
+        let chapter = chapter(&[]);
+        let mut chapter = ChapterWriter::new(&book, "c0001", &chapter);
         chapter.push(Content::Block(&Block::paragraph(
             &"很长的一句话。".repeat(60_000),
         )));

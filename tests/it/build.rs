@@ -2316,3 +2316,136 @@ fn a_note_defined_only_in_a_paid_part_makes_the_preview_a_preview() {
     let full = everything(&entries(&dir.path().join("b.full.epub")));
     assert!(full.contains("只在付费部分定义"));
 }
+
+// ---- Languages per chapter (issue 12) -----------------------------------------------
+
+/// A folder with a Chinese essay (its paid part full of kana, which must
+/// not make it Japanese) and a longer Japanese essay, both with paid parts.
+fn mixed_language_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let essays = dir.path().join("essays");
+    fs::create_dir(&essays).unwrap();
+    fs::write(
+        essays.join("01-茶.txt"),
+        "喝茶\n　　这个下午我们坐在院子里喝茶，说了很多关于书和时间的话。\n\
+         ##paidbegin##\n　　ここからは有料の部分です。ひらがなとカタカナばかりの文章です。\n##paidend##\n",
+    )
+    .unwrap();
+    fs::write(
+        essays.join("02-雨.txt"),
+        concat!(
+            "雨の日\n",
+            "　　雨の日は、窓のそばで本を読むのがいちばん好きだ。\n",
+            "　　傘をさして歩く人たちを眺めながら、ゆっくりとページをめくる。\n",
+            "　　夕方になると、雨の音が少しずつ静かになっていく。\n",
+            "##paidbegin##\n　　有料の部分では、雨上がりの散歩について書いている。\n##paidend##\n",
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// The `xml:lang` of an XHTML page.
+fn page_lang(xhtml: &str) -> &str {
+    xhtml
+        .split("xml:lang=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+}
+
+/// The `dc:language` elements of an OPF, in order.
+fn dc_languages(opf: &str) -> Vec<&str> {
+    opf.split("<dc:language>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</dc:language>").next())
+        .collect()
+}
+
+#[test]
+fn each_chapter_is_in_its_own_language_and_the_book_lists_them_by_share() {
+    let dir = mixed_language_folder();
+    for layout in ["horizontal", "vertical"] {
+        let book = dir.path().join(format!("{layout}.epub"));
+        ok(wenji(
+            dir.path(),
+            &[
+                "build",
+                "essays",
+                "--edition",
+                "both",
+                "--layout",
+                layout,
+                "-o",
+                book.to_str().unwrap(),
+            ],
+        ));
+        let full_book = dir.path().join(format!("{layout}.full.epub"));
+        for (edition, epub) in [("preview", &book), ("full", &full_book)] {
+            let entries = entries(epub);
+            let chinese = text(&entries, "OEBPS/c0001.xhtml");
+            let japanese = text(&entries, "OEBPS/c0002.xhtml");
+            assert_eq!(page_lang(&chinese), "zh-Hans", "{edition}: {chinese}");
+            assert!(chinese.contains("lang=\"zh-Hans\""), "{edition}");
+            assert_eq!(page_lang(&japanese), "ja", "{edition}: {japanese}");
+            // More Japanese text than Chinese: Japanese is the main language.
+            let opf = text(&entries, "OEBPS/package.opf");
+            assert_eq!(dc_languages(&opf), ["ja", "zh-Hans"], "{edition}: {opf}");
+            assert!(opf.contains("xml:lang=\"ja\""), "{edition}");
+            let nav = text(&entries, "OEBPS/nav.xhtml");
+            assert_eq!(page_lang(&nav), "ja", "{edition}");
+            if edition == "preview" {
+                assert!(
+                    chinese.contains("（此处为付费内容，请阅读完整版。）"),
+                    "{chinese}"
+                );
+                assert!(!chinese.contains("有料"), "{chinese}");
+                assert!(japanese.contains("（この先は有料部分です。完全版でお読みください。）"));
+                assert!(!japanese.contains("雨上がり"), "{japanese}");
+            } else {
+                assert!(chinese.contains("ひらがなとカタカナ"), "{chinese}");
+                assert!(!chinese.contains("请阅读完整版"), "{chinese}");
+            }
+        }
+    }
+}
+
+#[test]
+fn lang_forces_one_language_on_every_chapter() {
+    let dir = mixed_language_folder();
+    // Even on an essay naming its own language.
+    fs::write(
+        dir.path().join("essays/03-港.md"),
+        "---\nlang: ja\n---\n# 港口\n\n黃昏的港口很安靜。\n",
+    )
+    .unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "essays", "--lang", "zh-Hant", "-o", "forced.epub"],
+    ));
+    let entries = entries(&dir.path().join("forced.epub"));
+    let pages = ["c0001.xhtml", "c0002.xhtml", "c0003.xhtml", "nav.xhtml"];
+    for page in pages.map(|name| format!("OEBPS/{name}")) {
+        let xhtml = text(&entries, &page);
+        assert_eq!(page_lang(&xhtml), "zh-Hant", "{page}");
+    }
+    assert!(text(&entries, "OEBPS/c0002.xhtml").contains("（此處為付費內容，請閱讀完整版。）"));
+    let opf = text(&entries, "OEBPS/package.opf");
+    assert_eq!(dc_languages(&opf), ["zh-Hant"], "{opf}");
+}
+
+#[test]
+fn an_essay_naming_its_language_keeps_it_in_a_mixed_book() {
+    let dir = mixed_language_folder();
+    fs::write(
+        dir.path().join("essays/03-港.md"),
+        "---\nlang: zh-Hant\n---\n# 港口\n\n黃昏的港口很安靜。\n",
+    )
+    .unwrap();
+    ok(wenji(dir.path(), &["build", "essays", "-o", "b.epub"]));
+    let entries = entries(&dir.path().join("b.epub"));
+    assert_eq!(page_lang(&text(&entries, "OEBPS/c0003.xhtml")), "zh-Hant");
+    assert_eq!(page_lang(&text(&entries, "OEBPS/c0001.xhtml")), "zh-Hans");
+    let opf = text(&entries, "OEBPS/package.opf");
+    assert_eq!(dc_languages(&opf), ["ja", "zh-Hans", "zh-Hant"], "{opf}");
+}

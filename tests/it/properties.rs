@@ -1057,7 +1057,8 @@ fn everything(entries: &[Entry]) -> String {
 }
 
 /// The archive starts with the stored `mimetype`; every XML entry parses;
-/// the package's language is the one on every XHTML page.
+/// every XHTML page is in one of the package's languages, the same in
+/// `lang` and `xml:lang`.
 fn assert_well_formed(entries: &[Entry], book: &str) -> Result<(), TestCaseError> {
     prop_assert!(
         entries
@@ -1065,7 +1066,7 @@ fn assert_well_formed(entries: &[Entry], book: &str) -> Result<(), TestCaseError
             .is_some_and(|e| e.name == "mimetype" && e.data == b"application/epub+zip"),
         "{book}: mimetype is not the first entry"
     );
-    let mut language = None;
+    let mut languages = Vec::new();
     let mut pages = Vec::new();
     for entry in entries {
         let xml = [".xhtml", ".opf", ".ncx", ".svg", ".xml"]
@@ -1084,11 +1085,12 @@ fn assert_well_formed(entries: &[Entry], book: &str) -> Result<(), TestCaseError
             .map_err(|e| fail(format!("{book}: {} is not XML: {e}\n{text}", entry.name)))?;
         let root = doc.root_element();
         if entry.name.ends_with(".opf") {
-            language = doc
+            languages = doc
                 .descendants()
-                .find(|n| n.has_tag_name("language"))
-                .and_then(|n| n.text())
-                .map(str::to_string);
+                .filter(|n| n.has_tag_name("language"))
+                .filter_map(|n| n.text())
+                .map(str::to_string)
+                .collect();
         } else if entry.name.ends_with(".xhtml") {
             let xml_lang = root.attribute(("http://www.w3.org/XML/1998/namespace", "lang"));
             pages.push((
@@ -1098,22 +1100,17 @@ fn assert_well_formed(entries: &[Entry], book: &str) -> Result<(), TestCaseError
             ));
         }
     }
-    let language = language.ok_or_else(|| fail(format!("{book}: no dc:language")))?;
+    prop_assert!(!languages.is_empty(), "{book}: no dc:language");
     for (name, lang, xml_lang) in pages {
-        prop_assert_eq!(
-            lang.as_deref(),
-            Some(language.as_str()),
-            "{}: {}",
+        prop_assert!(
+            lang.as_ref().is_some_and(|lang| languages.contains(lang)),
+            "{}: {} is in {:?}, not one of {:?}",
             book,
-            name
+            name,
+            lang,
+            languages
         );
-        prop_assert_eq!(
-            xml_lang.as_deref(),
-            Some(language.as_str()),
-            "{}: {}",
-            book,
-            name
-        );
+        prop_assert_eq!(lang, xml_lang, "{}: {}", book, name);
     }
     Ok(())
 }
