@@ -89,7 +89,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
         title: essay.title.clone(),
         authors: vec![words.unknown_author.to_string()],
         contributors: Vec::new(),
-        lang,
+        languages: vec![lang],
         layout: choice.layout,
         meta: Default::default(),
         modified: 0,
@@ -97,7 +97,7 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
         extra_css: None,
         font: None,
         preview: PreviewText {
-            notice: words.paid_notice.to_string(),
+            notice: Some(words.paid_notice.to_string()),
             title_suffix: words.preview_suffix.to_string(),
         },
         typography: Typography {
