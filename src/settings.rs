@@ -61,7 +61,7 @@ pub struct Options {
     pub base_dir: PathBuf,
     /// The config file the options came from, if any.
     pub config: Option<PathBuf>,
-    /// Preview notice; unset: in the book's language.
+    /// Preview notice; unset: in each chapter's language.
     pub notice: Option<String>,
     /// Preview title suffix; unset: in the book's language.
     pub title_suffix: Option<String>,
