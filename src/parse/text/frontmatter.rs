@@ -485,16 +485,7 @@ mod gutenberg {
 mod tests {
     use super::*;
 
-    fn lines_of(text: &str) -> Vec<Line<'_>> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                text: Cow::Borrowed(t),
-                access: Access::Free,
-                number: i + 1,
-            })
-            .collect()
-    }
+    use crate::parse::text::free_lines as lines_of;
 
     /// The front matter of `text` read as `name`, the body left and the warnings.
     fn take_from(name: &str, text: &str) -> (FrontMatter, Vec<String>, Vec<Warning>) {

@@ -64,6 +64,19 @@ fn lines<'a>(segments: &'a [paid::Segment<'a>]) -> Vec<Line<'a>> {
         .collect()
 }
 
+/// `text` as free lines numbered from 1, for tests.
+#[cfg(test)]
+pub(super) fn free_lines(text: &str) -> Vec<Line<'_>> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, t)| Line {
+            text: Cow::Borrowed(t),
+            access: Access::Free,
+            number: i + 1,
+        })
+        .collect()
+}
+
 /// Parses a plain-text essay as `rules` say.
 pub fn parse(path: &Path, text: &str, rules: &PlainRules) -> Result<(Essay, Vec<Warning>)> {
     let headings = &rules.headings;

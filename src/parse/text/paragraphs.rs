@@ -64,13 +64,8 @@ pub(super) fn shape(lines: &[Line<'_>], chosen: Paragraphs) -> Paragraphs {
     if chosen != Paragraphs::Auto {
         return chosen;
     }
-    let widths: Vec<usize> = lines
-        .iter()
-        .filter(|l| !l.text.trim().is_empty())
-        .map(|l| width(&l.text))
-        .collect();
-    let wrap = wrap_width(&widths);
-    if widths.len() < MIN_LINES || wrap < MIN_WRAP {
+    let (wrap, nonblank) = wrap_width(lines);
+    if nonblank < MIN_LINES || wrap < MIN_WRAP {
         return Paragraphs::Line;
     }
     // Lines followed by another non-blank line: in wrapped text nearly all
@@ -107,7 +102,6 @@ pub(super) fn shape(lines: &[Line<'_>], chosen: Paragraphs) -> Paragraphs {
             indented += 1;
         }
     }
-    let nonblank = widths.len();
     let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
     let wrapped = followed >= nonblank / 3 && share(followed_full, followed) >= 0.6;
     if !wrapped {
@@ -137,12 +131,7 @@ pub(super) fn join<'a>(
     if matches!(shape, Paragraphs::Line | Paragraphs::Auto) {
         return lines;
     }
-    let widths: Vec<usize> = lines
-        .iter()
-        .filter(|l| !l.text.trim().is_empty())
-        .map(|l| width(&l.text))
-        .collect();
-    let wrap = wrap_width(&widths);
+    let (wrap, _) = wrap_width(&lines);
     let mut out: Vec<Line<'a>> = Vec::with_capacity(lines.len());
     // How the last line pushed takes the next one, if it does.
     let mut open = None;
@@ -202,15 +191,20 @@ fn join_text(before: &str, after: &str) -> String {
     out
 }
 
-/// The width a line was wrapped at: nearly the longest, ignoring a few
-/// overlong lines.
-fn wrap_width(widths: &[usize]) -> usize {
-    let mut sorted = widths.to_vec();
-    sorted.sort_unstable();
-    sorted
-        .get(sorted.len().saturating_sub(1) * 95 / 100)
+/// The width `lines` were wrapped at (nearly the longest, ignoring a few
+/// overlong lines), and how many are not blank.
+fn wrap_width(lines: &[Line<'_>]) -> (usize, usize) {
+    let mut widths: Vec<usize> = lines
+        .iter()
+        .filter(|l| !l.text.trim().is_empty())
+        .map(|l| width(&l.text))
+        .collect();
+    widths.sort_unstable();
+    let wrap = widths
+        .get(widths.len().saturating_sub(1) * 95 / 100)
         .copied()
-        .unwrap_or(0)
+        .unwrap_or(0);
+    (wrap, widths.len())
 }
 
 /// Whether `text` runs (nearly) to the wrap width.
@@ -251,18 +245,7 @@ fn is_wide(c: char) -> bool {
 mod tests {
     use super::*;
     use crate::essay::Access;
-    use std::borrow::Cow;
-
-    fn lines(text: &str) -> Vec<Line<'_>> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                text: Cow::Borrowed(t),
-                access: Access::Free,
-                number: i + 1,
-            })
-            .collect()
-    }
+    use crate::parse::text::free_lines as lines;
 
     fn reflow(text: &str, chosen: Paragraphs) -> (Paragraphs, Vec<String>) {
         let lines = lines(text);
