@@ -68,6 +68,20 @@ mod tests {
             );
         }
         assert!(!stylesheet(Layout::Horizontal).contains("vertical-rl"));
+        // The cover page stays horizontal, in every form.
+        let cover = css
+            .split("html.cover {")
+            .nth(1)
+            .unwrap()
+            .split('}')
+            .next()
+            .unwrap();
+        for property in ["writing-mode", "-epub-writing-mode", "-webkit-writing-mode"] {
+            assert!(
+                cover.contains(&format!("  {property}: horizontal-tb;")),
+                "{property}"
+            );
+        }
     }
 
     #[test]

@@ -45,16 +45,19 @@ pub fn document_in(
 ) -> String {
     let mut out = Writer::document();
     out.doctype("html");
-    out.start(
-        "html",
-        &[
-            ("xmlns", "http://www.w3.org/1999/xhtml"),
-            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
-            ("lang", lang),
-            ("xml:lang", lang),
-        ],
-    )
-    .newline();
+    let mut html = vec![
+        ("xmlns", "http://www.w3.org/1999/xhtml"),
+        ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+        ("lang", lang),
+        ("xml:lang", lang),
+    ];
+    // The cover page is set horizontally in every book: the writing mode
+    // is the root element's, so the root carries the class too (a vertical
+    // root splits the cover over two pages in WebKit-based readers).
+    if body_attributes.contains(&("class", "cover")) {
+        html.push(("class", "cover"));
+    }
+    out.start("html", &html).newline();
     out.start("head", &[]).newline();
     out.empty("meta", &[("charset", "UTF-8")]).newline();
     out.element("title", &[], title).newline();

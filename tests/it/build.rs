@@ -2449,3 +2449,30 @@ fn an_essay_naming_its_language_keeps_it_in_a_mixed_book() {
     let opf = text(&entries, "OEBPS/package.opf");
     assert_eq!(dc_languages(&opf), ["ja", "zh-Hans", "zh-Hant"], "{opf}");
 }
+
+// ---- Readers (issue 13) -------------------------------------------------------------
+
+#[test]
+fn the_cover_page_of_a_vertical_book_is_horizontal() {
+    let out = tempfile::tempdir().unwrap();
+    let content = repo().join("content");
+    ok(wenji(
+        out.path(),
+        &[
+            "build",
+            content.to_str().unwrap(),
+            "--layout",
+            "vertical",
+            "-o",
+            "v.epub",
+        ],
+    ));
+    let book = entries(&out.path().join("v.epub"));
+    let cover = text(&book, "OEBPS/cover.xhtml");
+    let root = cover.lines().find(|l| l.starts_with("<html")).unwrap();
+    assert!(root.contains("class=\"cover\""), "{root}");
+    // Chapter pages keep the vertical root.
+    let chapter = text(&book, "OEBPS/c0001.xhtml");
+    let root = chapter.lines().find(|l| l.starts_with("<html")).unwrap();
+    assert!(!root.contains("class="), "{root}");
+}
