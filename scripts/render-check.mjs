@@ -37,7 +37,12 @@ const view = document.createElement('foliate-view')
 document.body.append(view)
 view.addEventListener('load', ({ detail: { doc } }) => {
     const style = doc.defaultView.getComputedStyle(doc.body)
-    state.docs.push({ url: doc.URL, writingMode: style.writingMode, lang: doc.documentElement.lang })
+    state.docs.push({
+        url: doc.URL,
+        writingMode: style.writingMode,
+        lang: doc.documentElement.lang,
+        cover: doc.documentElement.classList.contains('cover'),
+    })
 })
 window.where = () => view.lastLocation?.fraction ?? null
 window.next = () => view.next()
@@ -109,8 +114,14 @@ try {
 
 if (state) {
     failures.push(...state.errors.map(e => `reader error: ${e}`))
-    const text = state.docs.filter(d => !/cover|nav/.test(d.url))
+    const text = state.docs.filter(d => !d.cover && !/cover|nav/.test(d.url))
     if (text.length === 0) failures.push('no content document was loaded')
+    // The cover page is horizontal in every book (issue 13).
+    for (const doc of state.docs.filter(d => d.cover)) {
+        if (doc.writingMode !== 'horizontal-tb') {
+            failures.push(`${doc.url}: the cover's writing-mode is ${doc.writingMode}, expected horizontal-tb`)
+        }
+    }
     for (const doc of text) {
         if (doc.writingMode !== expected.writingMode) {
             failures.push(`${doc.url}: body writing-mode is ${doc.writingMode}, expected ${expected.writingMode}`)
