@@ -68,32 +68,29 @@ class CheckError(Exception):
 
 
 class TextOf(html.parser.HTMLParser):
-    """Collects the text of each paragraph (<p>) of an XHTML page, leaving out
-    ruby readings and rp fallbacks, which a reader draws beside the line."""
+    """Collects the text of each paragraph (<p>) of an XHTML page as MuPDF
+    draws it. MuPDF 1.21 has no ruby layout: it draws a ruby's reading and
+    its <rp> parentheses inline, 窓辺（まどべ）, the fallback <rp> exists for,
+    so those are kept in the text."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.paragraphs, self.current, self.skip = [], None, 0
+        self.paragraphs, self.current = [], None
         self.body_types = set()
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
         if tag in ("body", "section"):
-            self.body_types.update((attrs.get("epub:type") or "").split())
-        if tag in ("rt", "rp"):
-            self.skip += 1
+            self.body_types.update((dict(attrs).get("epub:type") or "").split())
         if tag == "p":
             self.current = []
 
     def handle_endtag(self, tag):
-        if tag in ("rt", "rp"):
-            self.skip = max(0, self.skip - 1)
         if tag == "p" and self.current is not None:
             self.paragraphs.append("".join(self.current))
             self.current = None
 
     def handle_data(self, data):
-        if self.current is not None and not self.skip:
+        if self.current is not None:
             self.current.append(data)
 
 
@@ -124,9 +121,9 @@ def first_chapter_sentence(book):
             # The first sentence long enough to be found nowhere else by chance.
             for paragraph in page.paragraphs:
                 for sentence in SENTENCE_END.split(paragraph):
-                    if len(squeeze(sentence)) >= 8:
+                    if len(squeeze(sentence)) >= 12:
                         return href, squeeze(sentence)
-            raise CheckError(f"{book}: the first chapter ({href}) has no sentence of 8 characters or more")
+            raise CheckError(f"{book}: the first chapter ({href}) has no sentence of 12 characters or more")
     raise CheckError(f"{book}: the spine has no chapter (only cover, title or contents pages)")
 
 
@@ -151,7 +148,6 @@ def draw(book, page, png):
 
 def check(book, out):
     failures, report = [], {"book": book}
-    started = time.monotonic()
     # Opening: `mutool info` reads only PDF, so the whole book is laid out and
     # its text drawn: mutool ends every page's text with a form feed.
     text, messages = mutool(book, "draw", "-q", "-a", *LAYOUT, "-F", "txt", "-o", "-", book)
@@ -168,7 +164,14 @@ def check(book, out):
     report["cover_ink"] = cover_ink
     if cover_ink < MIN_INK:
         failures.append(f"the cover page is blank ({cover_ink:.1%} of its pixels inked)")
-    chapter, sentence = first_chapter_sentence(book)
+    try:
+        chapter, sentence = first_chapter_sentence(book)
+    except CheckError as error:
+        failures.append(str(error))
+        return report, failures
+    except (zipfile.BadZipFile, KeyError, AttributeError, ET.ParseError, UnicodeDecodeError) as error:
+        failures.append(f"{book}: its package cannot be read to find the first chapter ({type(error).__name__}: {error})")
+        return report, failures
     report["first_chapter"], report["sentence"] = chapter, sentence
     # The page the sentence ends on (it may run over a page break).
     found = next((n for n in range(1, len(page_texts) + 1) if sentence in "".join(page_texts[:n])), None)
@@ -180,7 +183,6 @@ def check(book, out):
         report["text_ink"] = text_ink
         if text_ink < MIN_INK:
             failures.append(f"the first text page ({found}) is blank ({text_ink:.1%} of its pixels inked)")
-    report["seconds"] = round(time.monotonic() - started, 2)
     return report, failures
 
 
@@ -189,15 +191,24 @@ def main():
         fail_usage("usage: mupdf-check.py BOOK.epub OUTDIR")
     book, out = sys.argv[1], Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     try:
         report, failures = check(book, out)
-    except (CheckError, zipfile.BadZipFile, ET.ParseError, KeyError, UnicodeDecodeError) as error:
-        report, failures = {"book": book}, [f"{type(error).__name__}: {error}" if not isinstance(error, CheckError) else str(error)]
+    except CheckError as error:
+        report, failures = {"book": book}, [str(error)]
+    report["seconds"] = round(time.monotonic() - started, 2)
     report["failures"] = failures
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    summary = (
-        f"{report.get('pages')} pages, cover ink {report.get('cover_ink', 0):.1%}, "
-        f"first chapter on page {report.get('text_page')}, {len(report.get('accepted_messages', []))} accepted warning(s)"
+    summary = ", ".join(
+        part
+        for part, known in [
+            (f"{report.get('pages')} pages", "pages" in report),
+            (f"cover ink {report.get('cover_ink', 0):.1%}", "cover_ink" in report),
+            (f"first chapter on page {report.get('text_page')}", report.get("text_page")),
+            (f"{len(report.get('accepted_messages', []))} accepted message(s)", "accepted_messages" in report),
+            (f"{report['seconds']} s", True),
+        ]
+        if known
     )
     print(f"{'FAIL' if failures else 'ok  '} {book} (MuPDF): {summary}")
     for failure in failures:
