@@ -44,9 +44,9 @@ addEventListener('error', e => state.errors.push(String(e.message)))
 addEventListener('unhandledrejection', e => state.errors.push(String(e.reason?.message ?? e.reason)))
 window.settle = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300))))
 const where = () => {
-    const at = rendition.currentLocation()?.start
-    const end = rendition.currentLocation()?.atEnd ?? false
-    return at ? { cfi: at.cfi, href: at.href, page: at.displayed?.page, total: at.displayed?.total, end } : null
+    const location = rendition.currentLocation()
+    const at = location?.start
+    return at ? { cfi: at.cfi, href: at.href, page: at.displayed?.page, total: at.displayed?.total, end: location.atEnd ?? false } : null
 }
 const book = ePub('/book.epub', { openAs: 'epub' })
 // epub.js reports a book it cannot open (not a zip, no package) only with this event.
@@ -59,7 +59,8 @@ rendition.on('rendered', (section, view) => {
     state.docs.push({
         href: section.href,
         index: section.index,
-        cover: doc.documentElement.classList.contains('cover') || section.properties?.includes('cover-image'),
+        cover: doc.documentElement.classList.contains('cover') ||
+            doc.body.getAttributeNS('http://www.idpf.org/2007/ops', 'type')?.split(' ').includes('cover'),
         nav: section.properties?.includes('nav') ?? false,
         writingMode: doc.defaultView.getComputedStyle(doc.body).writingMode,
         lang: doc.documentElement.lang,
