@@ -50,12 +50,14 @@ SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s")
 
 
 def fail_usage(message):
+    """Ends with exit status 2 (a usage mistake), saying MESSAGE."""
     print(f"mupdf-check: {message}", file=sys.stderr)
     sys.exit(2)
 
 
 def mutool(book, *args):
-    """Runs `mutool ARGS… BOOK …`; returns (stdout bytes, stderr lines)."""
+    """Runs `mutool ARGS…` (BOOK names the book in errors); returns
+    (stdout bytes, stderr lines), or raises CheckError when mutool fails."""
     run = subprocess.run(["mutool", *args], capture_output=True, check=False)
     lines = run.stderr.decode("utf-8", "replace").splitlines()
     if run.returncode != 0:
@@ -95,6 +97,7 @@ class TextOf(html.parser.HTMLParser):
 
 
 def squeeze(text):
+    """TEXT without whitespace: line ends fall where each engine breaks lines."""
     return re.sub(r"\s+", "", text)
 
 
