@@ -650,6 +650,22 @@ mod tests {
             xhtml("<ruby>漢<rp>[</rp><rt>かん</rt><rp>]</rp></ruby>"),
             "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"
         );
+        assert_eq!(
+            xhtml("<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"),
+            "<ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby>"
+        );
+        // `rb` and `rtc` (obsolete in HTML) lose their tags; their bases and
+        // readings get the same parentheses.
+        assert_eq!(
+            xhtml(
+                "<ruby><rb>読</rb><rt>よ</rt><rb>書</rb><rp>(</rp><rt>しょ</rt><rp>)</rp></ruby>"
+            ),
+            "<ruby>読<rp>（</rp><rt>よ</rt><rp>）</rp>書<rp>（</rp><rt>しょ</rt><rp>）</rp></ruby>"
+        );
+        assert_eq!(
+            xhtml("<p><ruby>漢<rtc><rt>かん</rt></rtc></ruby></p>"),
+            "<p><ruby>漢<rp>（</rp><rt>かん</rt><rp>）</rp></ruby></p>"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::typeset::links::Anchors;
 use crate::typeset::notes::ChapterNotes;
 use crate::typeset::split::split;
 use crate::typeset::{NavEntry, Page};
-use crate::xml::Writer;
+use crate::xml::{self, Writer};
 
 /// No XHTML file may be larger than this.
 pub const MAX_PAGE_BYTES: usize = 256 * 1024;
@@ -36,6 +36,12 @@ pub fn document(
 }
 
 /// A whole XHTML document as [`document`], in language `lang` (a chapter's).
+///
+/// The cover page and a page holding only images (an illustration between
+/// two page breaks) are set horizontally in every book: the writing mode is
+/// the root element's, so the root carries the class the stylesheet sets
+/// horizontally, `cover` or `image-page` (a vertical root splits a
+/// full-page image over two pages in WebKit-based readers).
 pub fn document_in(
     lang: &str,
     publication: &Publication,
@@ -43,19 +49,21 @@ pub fn document_in(
     body_attributes: &[(&str, &str)],
     body: impl FnOnce(&mut Writer),
 ) -> String {
+    let mut content = Writer::new();
+    body(&mut content);
+    let content = content.finish();
     let mut out = Writer::document();
-    out.doctype("html");
+    out.reserve(content.len() + 1024).doctype("html");
     let mut html = vec![
         ("xmlns", "http://www.w3.org/1999/xhtml"),
         ("xmlns:epub", "http://www.idpf.org/2007/ops"),
         ("lang", lang),
         ("xml:lang", lang),
     ];
-    // The cover page is set horizontally in every book: the writing mode
-    // is the root element's, so the root carries the class too (a vertical
-    // root splits the cover over two pages in WebKit-based readers).
     if body_attributes.contains(&("class", "cover")) {
         html.push(("class", "cover"));
+    } else if is_image_only(&content) {
+        html.push(("class", IMAGE_PAGE));
     }
     out.start("html", &html).newline();
     out.start("head", &[]).newline();
@@ -74,11 +82,21 @@ pub fn document_in(
         .newline();
     }
     out.end().newline();
-    out.start("body", body_attributes).newline();
-    body(&mut out);
-    out.end().newline();
+    out.start("body", body_attributes)
+        .newline()
+        .raw(&content)
+        .end()
+        .newline();
     out.end().newline();
     out.finish()
+}
+
+/// The class of the root of a page holding only images.
+const IMAGE_PAGE: &str = "image-page";
+
+/// Whether page content `xhtml` shows images and no text (a caption is text).
+fn is_image_only(xhtml: &str) -> bool {
+    xhtml.contains("<img ") && xml::text_outside_tags(xhtml).all(char::is_whitespace)
 }
 
 /// Writes one chapter's blocks into as many pages as it needs.
@@ -427,6 +445,49 @@ mod tests {
             expected, in_chinese,
             "the locales quote alike: pick another sample"
         );
+    }
+
+    #[test]
+    fn a_page_of_images_only_has_a_horizontal_root() {
+        let book = sample(false);
+        let chapter = chapter(&[]);
+        let mut writer = ChapterWriter::new(&book, "c0001", &chapter);
+        let image = || {
+            Node::Image(crate::document::Image {
+                href: "images/a.png".into(),
+                media_type: "image/png",
+                data: Default::default(),
+                alt: "挿絵".into(),
+            })
+        };
+        let figure = |children| {
+            let mut figure = Element::new("figure", children);
+            figure.attrs.push(("class", "illustration".into()));
+            Block::Element(figure)
+        };
+        let caption = Node::Element(Element::new("figcaption", vec![Node::Text("庭".into())]));
+        let page_break = Block::Element(Element::page_break());
+        let blocks = [
+            Block::paragraph("前。"),
+            page_break.clone(),
+            figure(vec![image()]),
+            figure(vec![image()]),
+            page_break.clone(),
+            figure(vec![image(), caption]),
+            page_break.clone(),
+            Block::paragraph("後。"),
+        ];
+        for block in &blocks {
+            writer.push(Content::Block(block));
+        }
+        let roots: Vec<bool> = writer
+            .finish()
+            .iter()
+            .map(|page| page.xhtml.contains(" class=\"image-page\">"))
+            .collect();
+        // Only the page of pictures alone: a caption is text to set in
+        // the book's writing mode.
+        assert_eq!(roots, [false, true, false, false]);
     }
 
     #[test]
