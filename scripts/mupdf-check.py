@@ -32,13 +32,6 @@ ACCEPTED = [
     # MuPDF 1.21 knows the EPUB 2 package only by name; it reads an EPUB 3
     # package (manifest, spine) the same way and lays it out fully.
     re.compile(r"^warning: unknown epub version: 3\.0$"),
-    # MuPDF 1.21's CSS parser lacks the CSS 3 substring attribute selectors
-    # ([class*="chiage-"], ^=, $=). It reports a syntax error, skips that one
-    # rule set and reads the rest of the stylesheet: with the selector
-    # replaced, every page of the sample and of an Aozora book with
-    # chiage/chitsuki lines draws byte-identically. Printed once per page
-    # document. Any other CSS syntax error (a typo in the stylesheet) fails.
-    re.compile(r"^error: css syntax error: unexpected token \(\S+\.css:\d+\) \(.*\[[\w-]+>[*^$]<"),
 ]
 OPF = "{http://www.idpf.org/2007/opf}"
 CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
