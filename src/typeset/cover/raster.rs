@@ -7,9 +7,12 @@
 //! gaps: the book's `--font` if it does, else the first system font that
 //! does, CJK serifs in the order the book's language prefers first (Noto
 //! Serif CJK, Source Han Serif, then their sans-serif cousins), then any
-//! other face. The system's fonts are looked for once per process, and the
-//! face chosen is read into memory once: resvg would otherwise map the
-//! whole font file again for every glyph of a vertical title.
+//! other face. The system's fonts are looked for once per process. resvg
+//! maps the font file again for every glyph of a vertical title (about
+//! 2 ms a cover with a 26 MB Noto Serif CJK collection); reading it into
+//! memory costs some 25 ms once, so a face is read once it has drawn
+//! [`READ_AFTER`] covers: a batch draws the rest quicker, a single book
+//! does not wait for it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -32,17 +35,30 @@ pub enum Unavailable {
     Render(String),
 }
 
+/// How many covers a face draws from its mapped file before it is read
+/// into memory.
+const READ_AFTER: u32 = 10;
+
 /// The fonts a cover may be drawn with.
 #[derive(Debug)]
 pub struct Fonts {
-    /// Every face found (a face of a font file is read when needed).
-    database: fontdb::Database,
+    /// Every face found (a font file is mapped whenever a face is read).
+    database: Arc<fontdb::Database>,
     /// Every face, regular upright ones first, then by family and file:
     /// the order in which faces are tried after the preferred families.
     faces: Vec<fontdb::ID>,
-    /// The faces covers were drawn with, each read into memory in a
-    /// database of its own (with its id there), for the next cover.
-    in_memory: Mutex<HashMap<fontdb::ID, (Arc<fontdb::Database>, fontdb::ID)>>,
+    /// The faces covers were drawn with: how many, or the face read into
+    /// memory.
+    drawn: Mutex<HashMap<fontdb::ID, Drawn>>,
+}
+
+/// What a face has drawn.
+#[derive(Debug, Clone)]
+enum Drawn {
+    /// This many covers, from its mapped file.
+    Covers(u32),
+    /// Enough to be read into memory: in a database of its own, with its id there.
+    Read(Arc<fontdb::Database>, fontdb::ID),
 }
 
 impl Fonts {
@@ -88,9 +104,9 @@ impl Fonts {
         });
         let faces = faces.into_iter().map(|face| face.id).collect();
         Fonts {
-            database,
+            database: Arc::new(database),
             faces,
-            in_memory: Mutex::new(HashMap::new()),
+            drawn: Mutex::new(HashMap::new()),
         }
     }
 
@@ -101,8 +117,8 @@ impl Fonts {
 
     /// The first face that has a glyph for every character of `text`
     /// (whitespace aside) — of the families preferred for `lang` first, in
-    /// their order, then of any other — read into a database of its own,
-    /// and its id there.
+    /// their order, then of any other — as a database to draw with and its
+    /// id there.
     fn covering(&self, text: &str, lang: &str) -> Option<(Arc<fontdb::Database>, fontdb::ID)> {
         let preferred = preferred_families(lang);
         preferred
@@ -110,7 +126,7 @@ impl Fonts {
             .flat_map(|name| self.of_family(name))
             .chain(self.faces.iter().copied())
             .filter(|&id| self.covers(id, text))
-            .find_map(|id| self.read(id))
+            .find_map(|id| self.draw_with(id))
     }
 
     /// The faces of family `name`, in order.
@@ -135,20 +151,28 @@ impl Fonts {
                 .filter(|c| !c.is_whitespace())
                 .all(|c| charmap.map(c).is_some())
         };
-        let in_memory = self.lock().get(&id).cloned();
-        let covered = match in_memory {
-            Some((database, id)) => database.with_face_data(id, covers),
-            None => self.database.with_face_data(id, covers),
+        let drawn = self.lock().get(&id).cloned();
+        let covered = match drawn {
+            Some(Drawn::Read(database, id)) => database.with_face_data(id, covers),
+            _ => self.database.with_face_data(id, covers),
         };
         covered.unwrap_or(false)
     }
 
-    /// Face `id` in a database of its own, its font read into memory the
-    /// first time (`None` when the file cannot be read any more), and its
-    /// id there.
-    fn read(&self, id: fontdb::ID) -> Option<(Arc<fontdb::Database>, fontdb::ID)> {
-        if let Some(read) = self.lock().get(&id) {
-            return Some(read.clone());
+    /// The database to draw a cover with face `id` and its id there: all
+    /// faces, or once it has drawn [`READ_AFTER`] covers, the face alone
+    /// read into memory (`None` when its file cannot be read any more).
+    fn draw_with(&self, id: fontdb::ID) -> Option<(Arc<fontdb::Database>, fontdb::ID)> {
+        // Held while a font is read, so that it is read once.
+        let mut drawn = self.lock();
+        let covers = match drawn.get(&id) {
+            Some(Drawn::Read(database, own_id)) => return Some((Arc::clone(database), *own_id)),
+            Some(Drawn::Covers(covers)) => *covers,
+            None => 0,
+        };
+        if covers < READ_AFTER {
+            drawn.insert(id, Drawn::Covers(covers + 1));
+            return Some((Arc::clone(&self.database), id));
         }
         let mut face = self.database.face(id)?.clone();
         if let fontdb::Source::File(path) = &face.source {
@@ -157,17 +181,15 @@ impl Fonts {
         }
         let mut database = fontdb::Database::new();
         let own_id = database.push_face_info(face);
-        let read = (Arc::new(database), own_id);
-        self.lock().insert(id, read.clone());
-        Some(read)
+        let database = Arc::new(database);
+        drawn.insert(id, Drawn::Read(Arc::clone(&database), own_id));
+        Some((database, own_id))
     }
 
-    /// The faces read so far (a panic elsewhere while holding them leaves
-    /// them as they were: usable).
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<fontdb::ID, (Arc<fontdb::Database>, fontdb::ID)>> {
-        self.in_memory
+    /// What faces have drawn (a panic elsewhere while holding it leaves it
+    /// as it was: usable).
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<fontdb::ID, Drawn>> {
+        self.drawn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -338,6 +360,29 @@ mod tests {
             .flat_map(|i| [i as u8, (i >> 8) as u8, 0, 255])
             .collect();
         assert_eq!(indexed(&many, 257), None);
+    }
+
+    #[test]
+    fn a_face_draws_the_same_cover_from_its_mapped_file_and_from_memory() {
+        let mut database = fontdb::Database::new();
+        database.load_system_fonts();
+        let fonts = Fonts::new(database);
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1600\" height=\"2560\">\
+                   <rect width=\"1600\" height=\"2560\" fill=\"white\"/>\
+                   <text x=\"800\" y=\"900\" font-size=\"300\">骨直︒</text></svg>";
+        let Some((_, id)) = fonts.covering("骨直︒", "zh-Hans") else {
+            let required = std::env::var("WENJI_REQUIRE_CJK_FONT");
+            assert_ne!(required.as_deref(), Ok("1"), "no CJK font found");
+            return;
+        };
+        let covers: Vec<Vec<u8>> = (0..READ_AFTER + 2)
+            .map(|_| png(svg, "骨直︒", "zh-Hans", &fonts).unwrap())
+            .collect();
+        assert!(matches!(fonts.lock().get(&id), Some(Drawn::Read(..))));
+        assert!(covers.iter().all(|cover| *cover == covers[0]));
+        // The text was drawn: black on the white paper.
+        let (pixels, _, _) = decode(&covers[0]);
+        assert!(pixels.chunks_exact(3).any(|pixel| pixel == [0, 0, 0]));
     }
 
     /// The RGB pixels of PNG `bytes`, palette expanded, and its size.
