@@ -151,6 +151,25 @@ mod tests {
     }
 
     #[test]
+    fn the_books_own_font_draws_the_cover_before_any_other() {
+        let mut publication = with_cover(Cover::Generated { raster: true });
+        let drawing = design::draw(&publication);
+        let Some(font) = raster::font_file_covering(&drawing.text, publication.lang) else {
+            let required = std::env::var("WENJI_REQUIRE_CJK_FONT");
+            assert_ne!(required.as_deref(), Ok("1"), "no CJK font found");
+            return;
+        };
+        let font: &'static [u8] = Box::leak(font.into_boxed_slice());
+        publication.font = Some(font);
+        let none = Fonts::none();
+        let image = image_with(&publication, || &none);
+        assert_eq!(image.href, "images/cover.png");
+        assert_eq!(image.media_type, "image/png");
+        let png = image.bytes.as_slice().unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
+
+    #[test]
     fn fonts_are_looked_for_only_for_a_raster_cover() {
         let no_fonts = || -> &Fonts { panic!("fonts were looked for") };
         let svg_only = image_with(&with_cover(Cover::Generated { raster: false }), no_fonts);

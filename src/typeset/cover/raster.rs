@@ -195,6 +195,15 @@ impl Fonts {
     }
 }
 
+/// The bytes of the system font file whose face would draw `text` for a
+/// book in `lang`, if any (for tests that need a font file).
+#[cfg(test)]
+pub(crate) fn font_file_covering(text: &str, lang: &str) -> Option<Vec<u8>> {
+    let fonts = Fonts::system();
+    let (database, id) = fonts.covering(text, lang)?;
+    database.with_face_data(id, |data, _| data.to_vec())
+}
+
 /// The families tried first for a book in `lang`: Noto and Source Han
 /// serif, then sans-serif, of the book's own region first.
 fn preferred_families(lang: &str) -> Vec<String> {
