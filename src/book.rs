@@ -101,8 +101,12 @@ pub enum Cover {
         /// Its bytes.
         data: Arc<Vec<u8>>,
     },
-    /// An SVG drawn from the title and authors.
-    Generated,
+    /// Drawn from the title and authors: an SVG, and from it a PNG when
+    /// `raster` is set and a font has every character it draws.
+    Generated {
+        /// Whether to draw the PNG (`--no-raster-cover` unsets it).
+        raster: bool,
+    },
 }
 
 impl Book {
@@ -142,7 +146,7 @@ pub(crate) mod tests {
             layout: Layout::Horizontal,
             meta: BookMeta::default(),
             modified: 0,
-            cover: Cover::Generated,
+            cover: Cover::Generated { raster: false },
             extra_css: None,
             font: None,
             typography: crate::settings::Options::default().typography,

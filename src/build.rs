@@ -224,7 +224,9 @@ fn load_book_lenient(inputs: &[PathBuf], options: &Options) -> Result<(Book, Vec
     };
     let cover = match &cover_file {
         Some(file) => load_cover(file)?,
-        None => Cover::Generated,
+        None => Cover::Generated {
+            raster: options.raster_cover,
+        },
     };
     let extra_css = match &options.css {
         Some(file) => Some(load_css(file)?),

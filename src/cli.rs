@@ -123,6 +123,11 @@ pub struct BookArgs {
     #[arg(long, value_name = "N")]
     pub toc_depth: Option<std::num::NonZeroUsize>,
 
+    /// Keep a generated cover an SVG: do not also draw it as a 1600×2560 PNG
+    /// (which needs a CJK font and costs some milliseconds per book).
+    #[arg(long)]
+    pub no_raster_cover: bool,
+
     /// Embed this font (.ttf, .otf, .ttc), subset to the characters each edition uses.
     #[arg(long, value_name = "FILE")]
     pub font: Option<PathBuf>,
@@ -259,6 +264,7 @@ impl BookArgs {
                 self.edition
             },
             cover,
+            raster_cover: self.no_raster_cover.then_some(false),
             css: self.css.clone(),
             font: self.font.clone(),
             encoding: self.encoding,

@@ -58,6 +58,8 @@ pub struct Config {
     pub contributors: Vec<ContributorKey>,
     /// Cover image.
     pub cover: Option<PathBuf>,
+    /// Draw a generated cover as a PNG too (default true); false keeps the SVG alone.
+    pub raster_cover: Option<bool>,
     /// Stylesheet added after the built-in one.
     pub css: Option<PathBuf>,
     /// Encoding label forced on every essay.
@@ -245,6 +247,7 @@ mod tests {
         let config: Config = toml::from_str(
             "title = \"文集\"\nauthors = [\"甲\", \"乙\"]\nlang = \"zh-Hant\"\nlayout = \"vertical\"\n\
              edition = \"both\"\nidentifier = \"urn:isbn:9780000000000\"\ncover = \"covers/a.png\"\n\
+             raster_cover = false\n\
              css = \"extra.css\"\nencoding = \"big5\"\ntitle_page = true\ntoc_page = true\n\
              isbn = \"7-5321-4567-0\"\ndescription = \"D\"\npublisher = \"P\"\ndate = 2024-03-01\n\
              tags = \"T\"\nrights = \"R\"\nseries = \"S\"\nseries_index = 2\n\
@@ -271,6 +274,7 @@ mod tests {
             "edt"
         );
         assert_eq!(config.strict, Some(true));
+        assert_eq!(config.raster_cover, Some(false));
         assert_eq!(
             config.resource_path,
             Some(vec![PathBuf::from("site/static")])

@@ -24,6 +24,10 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(&args),
         Command::Batch(args) => run_batch(&args),
     };
+    // Once per run, however many covers stayed SVG.
+    if let Some(warning) = wenji::typeset::cover::raster_warning() {
+        eprintln!("warning: {warning}");
+    }
     match result {
         Ok(code) => code,
         Err(err) => {

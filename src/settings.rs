@@ -45,6 +45,8 @@ pub struct Options {
     pub contributors: Vec<Creator>,
     /// An explicit cover image.
     pub cover: Option<PathBuf>,
+    /// Whether a generated cover is also drawn as a PNG.
+    pub raster_cover: bool,
     /// A stylesheet to add.
     pub css: Option<PathBuf>,
     /// A font to embed (subset per edition).
@@ -91,6 +93,7 @@ impl Default for Options {
             meta: BookMeta::default(),
             contributors: Vec::new(),
             cover: None,
+            raster_cover: true,
             css: None,
             font: None,
             reading: Reading {
@@ -143,6 +146,8 @@ pub struct Flags {
     pub editions: Option<Editions>,
     /// `--cover`.
     pub cover: Option<PathBuf>,
+    /// `Some(false)` for `--no-raster-cover`.
+    pub raster_cover: Option<bool>,
     /// `--css`.
     pub css: Option<PathBuf>,
     /// `--font`.
@@ -316,6 +321,10 @@ pub fn resolve(
             .filter_map(ContributorKey::creator)
             .collect(),
         cover: flags.cover.or(config.cover),
+        raster_cover: flags
+            .raster_cover
+            .or(config.raster_cover)
+            .unwrap_or(defaults.raster_cover),
         css: flags.css.or(config.css),
         font: flags.font.or(config.font),
         reading: Reading {

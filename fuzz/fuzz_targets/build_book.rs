@@ -93,7 +93,8 @@ fn load(text: &str, choice: &Choice) -> Option<Book> {
         layout: choice.layout,
         meta: Default::default(),
         modified: 0,
-        cover: Cover::Generated,
+        // No PNG: drawing one per input would slow the fuzzer down.
+        cover: Cover::Generated { raster: false },
         extra_css: None,
         font: None,
         preview: PreviewText {

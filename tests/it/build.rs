@@ -834,6 +834,7 @@ fn generated_covers_carry_title_and_authors() {
             "作者乙",
             "--layout",
             "vertical",
+            "--no-raster-cover",
             "-o",
             "a.epub",
         ],
@@ -842,8 +843,11 @@ fn generated_covers_carry_title_and_authors() {
         &entries(&out.path().join("a.epub")),
         "OEBPS/images/cover.svg",
     );
-    assert!(svg.contains(">题目甲</text>") && svg.contains(">作者乙</text>"));
-    assert!(svg.contains("writing-mode=\"tb-rl\""));
+    // Vertical: one <text> per glyph, no writing-mode (which MuPDF ignores).
+    for glyph in "题目甲作者乙".chars() {
+        assert!(svg.contains(&format!(">{glyph}</text>")), "{svg}");
+    }
+    assert!(!svg.contains("writing-mode"));
 }
 
 // ---- CJK typesetting -------------------------------------------------------

@@ -6,6 +6,7 @@
 
 mod batch;
 mod build;
+mod cover;
 mod encodings;
 mod fuzz_regressions;
 mod hostile;

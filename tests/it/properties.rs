@@ -326,6 +326,9 @@ struct Settings {
     vertical_punctuation: bool,
     /// Pass the essays' folder instead of the files.
     folder_input: bool,
+    /// Draw the generated cover as a PNG too: in a few cases only, as it
+    /// costs more than the rest of a small book.
+    raster_cover: bool,
 }
 
 /// What a token's place says about it.
@@ -961,9 +964,18 @@ fn settings() -> BoxedStrategy<Settings> {
         any::<(bool, bool, bool)>(),
         select(vec![vec![2], vec![2, 3], vec![1, 2, 3, 4]]),
         prop::bool::weighted(0.85),
+        prop::bool::weighted(0.1),
     )
         .prop_map(
-            |(lang, authors, title, (title_page, toc_page, folder_input), tcy, punctuation)| {
+            |(
+                lang,
+                authors,
+                title,
+                (title_page, toc_page, folder_input),
+                tcy,
+                punctuation,
+                raster_cover,
+            )| {
                 Settings {
                     lang,
                     authors,
@@ -973,6 +985,7 @@ fn settings() -> BoxedStrategy<Settings> {
                     tcy_digits: tcy,
                     vertical_punctuation: punctuation,
                     folder_input,
+                    raster_cover,
                 }
             },
         )
@@ -1132,6 +1145,7 @@ fn options(case: &Case, layout: Layout, base: &Path) -> Options {
         modified: Some(1_700_000_000),
         // Not the current folder, whose covers/ would supply the cover.
         base_dir: base.to_path_buf(),
+        raster_cover: s.raster_cover,
         ..Options::default()
     }
 }
