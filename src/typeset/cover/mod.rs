@@ -114,10 +114,17 @@ static UNAVAILABLE: OnceLock<Unavailable> = OnceLock::new();
 /// a PNG (and stayed SVG), however many books it made.
 pub fn raster_warning() -> Option<String> {
     UNAVAILABLE.get().map(|reason| match reason {
-        Unavailable::NoFont => "no CJK font found to draw the cover: it stays an SVG, which \
-             some readers draw badly. Install one (Debian, Ubuntu: apt install fonts-noto-cjk) \
-             or give --font FILE; --no-raster-cover keeps the SVG without this warning"
-            .to_string(),
+        Unavailable::NoFont => format!(
+            "no CJK font found to draw the cover: it stays an SVG, which some readers draw \
+             badly. Install one (Debian, Ubuntu: apt install fonts-noto-cjk){}; \
+             --no-raster-cover keeps the SVG without this warning",
+            // --font is only accepted by a wenji built with the `fonts` feature.
+            if cfg!(feature = "fonts") {
+                " or give --font FILE"
+            } else {
+                ""
+            }
+        ),
         Unavailable::Render(message) => {
             format!("the cover could not be drawn as a PNG ({message}): it stays an SVG")
         }
