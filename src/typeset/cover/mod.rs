@@ -154,7 +154,12 @@ mod tests {
         assert!(svg.contains(">（试读）<"), "{svg}");
         let warning = raster_warning().unwrap();
         assert!(warning.contains("no CJK font") && warning.contains("fonts-noto-cjk"));
-        assert!(warning.contains("--font"), "{warning}");
+        // Only a wenji that accepts --font (the `fonts` feature) suggests it.
+        assert_eq!(
+            warning.contains("--font"),
+            cfg!(feature = "fonts"),
+            "{warning}"
+        );
     }
 
     #[test]
