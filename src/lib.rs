@@ -10,7 +10,7 @@
 //!
 //! [`build`] loads a [`book::Book`] from files and [`settings::Options`]
 //! (resolved once from [`config`] and flags); [`output`] writes each edition
-//! atomically.
+//! atomically, and [`summary`] sums a built book up in one line.
 
 pub mod batch;
 pub mod book;
@@ -33,6 +33,7 @@ pub mod paid;
 pub mod parse;
 pub mod publication;
 pub mod settings;
+pub mod summary;
 pub mod typeset;
 pub mod xml;
 

@@ -16,6 +16,7 @@ use cli::{BatchArgs, BuildArgs, Cli, Command};
 use wenji::batch::{self, BatchOptions, Status, report};
 use wenji::error::Warning;
 use wenji::output::Sweep;
+use wenji::summary::Summary;
 use wenji::{Edition, Editions, Error, Result, build, output};
 
 fn main() -> ExitCode {
@@ -85,6 +86,10 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
         output::write_book(&book, *edition, path)?;
         stdout.line(&path.display().to_string());
     }
+    let written = books
+        .iter()
+        .map(|(e, path)| (*e, path.display().to_string()));
+    eprintln!("{}", Summary::new(&book, written.collect()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -204,7 +209,13 @@ fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
             path: PathBuf::from("-"),
             source: e,
         }),
-        _ => Ok(ExitCode::SUCCESS),
+        _ => {
+            eprintln!(
+                "{}",
+                Summary::new(book, vec![(*edition, "standard output".into())])
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
