@@ -12,7 +12,7 @@ use std::time::Instant;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cli::{BatchArgs, BuildArgs, Cli, Command};
+use cli::{BatchArgs, BuildArgs, Cli, Command, InitArgs};
 use wenji::batch::{self, BatchOptions, Status, report};
 use wenji::error::Warning;
 use wenji::output::Sweep;
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => run_build(&args),
         Command::Batch(args) => run_batch(&args),
+        Command::Init(args) => Ok(run_init(&args)),
     };
     // Once per run, however many covers stayed SVG.
     if let Some(warning) = wenji::typeset::cover::raster_warning() {
@@ -91,6 +92,47 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
         .map(|(e, path)| (*e, path.display().to_string()));
     eprintln!("{}", Summary::new(&book, written.collect()));
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_init(args: &InitArgs) -> ExitCode {
+    let scaffold = match wenji::init::init(&args.dir) {
+        Ok(scaffold) => scaffold,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = Stdout::default();
+    // `wenji init` alone speaks of content/…, not ./content/….
+    let shown = |path: &Path| {
+        let path = path.strip_prefix(".").unwrap_or(path);
+        path.display().to_string()
+    };
+    for path in &scaffold.created {
+        stdout.line(&format!("created {}", shown(path)));
+    }
+    for path in &scaffold.kept {
+        stdout.line(&format!("kept existing {}", shown(path)));
+    }
+    let content = shown(&args.dir.join(wenji::init::CONTENT_DIR));
+    let content = shell_word(&format!("{content}/"));
+    stdout.line("next:");
+    stdout.line(&format!("  wenji build {content} -o book.epub"));
+    stdout.line(&format!("  wenji serve {content}"));
+    ExitCode::SUCCESS
+}
+
+/// `word` as one word for a POSIX shell: quoted when it holds anything but
+/// letters, digits and `/._-`.
+fn shell_word(word: &str) -> String {
+    if word
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
