@@ -21,14 +21,19 @@ use wenji::{Edition, Editions, Error, Result, build, output};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The summary `build` ends with: printed last, after the cover warning.
+    let mut summary = None;
     let result = match cli.command {
-        Command::Build(args) => run_build(&args),
+        Command::Build(args) => run_build(&args, &mut summary),
         Command::Batch(args) => run_batch(&args),
         Command::Init(args) => Ok(run_init(&args)),
     };
     // Once per run, however many covers stayed SVG.
     if let Some(warning) = wenji::typeset::cover::raster_warning() {
         eprintln!("warning: {warning}");
+    }
+    if let Some(summary) = summary {
+        eprintln!("{summary}");
     }
     match result {
         Ok(code) => code,
@@ -39,7 +44,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_build(args: &BuildArgs) -> Result<ExitCode> {
+/// Builds the book; once it is written, `summary` sums it up.
+fn run_build(args: &BuildArgs, summary: &mut Option<Summary>) -> Result<ExitCode> {
     let options = args.book.options(
         &args.inputs,
         args.title.clone(),
@@ -52,7 +58,7 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
     }
     let target = match &args.output {
         Some(path) if path.as_os_str() == "-" => {
-            return write_to_stdout(&book, options.editions);
+            return write_to_stdout(&book, options.editions, summary);
         }
         Some(path) => match epub_path(path) {
             Ok(path) => path,
@@ -90,7 +96,7 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
     let written = books
         .iter()
         .map(|(e, path)| (*e, path.display().to_string()));
-    eprintln!("{}", Summary::new(&book, written.collect()));
+    *summary = Some(Summary::new(&book, written.collect()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -240,7 +246,11 @@ fn epub_path(path: &Path) -> std::result::Result<PathBuf, String> {
 }
 
 /// `-o -`: the one edition asked for, to standard output.
-fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
+fn write_to_stdout(
+    book: &wenji::Book,
+    editions: Editions,
+    summary: &mut Option<Summary>,
+) -> Result<ExitCode> {
     let [edition] = editions.list() else {
         eprintln!("error: -o - writes one book to standard output; use --edition preview or full");
         return Ok(ExitCode::from(2));
@@ -252,10 +262,10 @@ fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
             source: e,
         }),
         _ => {
-            eprintln!(
-                "{}",
-                Summary::new(book, vec![(*edition, "standard output".into())])
-            );
+            *summary = Some(Summary::new(
+                book,
+                vec![(*edition, "standard output".into())],
+            ));
             Ok(ExitCode::SUCCESS)
         }
     }
