@@ -32,6 +32,25 @@ pub enum Command {
     /// Build one book per essay for a whole folder tree, in parallel.
     #[command(after_help = BATCH_EXAMPLES)]
     Batch(BatchArgs),
+    /// Make a book folder to start from: settings, an example essay, covers/.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+}
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  wenji init mybook && wenji build mybook/content/ -o book.epub
+
+Writes DIR/content/wenji.toml (every setting, commented), an example essay
+with a paid part in DIR/content/, DIR/covers/ and DIR/.gitignore.
+An existing file is never overwritten.";
+
+/// Arguments of `wenji init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The book folder, created when missing [default: the current folder].
+    #[arg(value_name = "DIR", default_value = ".", hide_default_value = true)]
+    pub dir: PathBuf,
 }
 
 const BUILD_EXAMPLES: &str = "\

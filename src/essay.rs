@@ -148,20 +148,28 @@ impl Essay {
 
     /// Characters of free and paid text, in that order.
     pub fn char_counts(&self) -> (usize, usize) {
-        let mut counts = (self.title.chars().count(), 0);
-        for part in &self.parts {
-            let n: usize = part.blocks.iter().map(Block::char_count).sum();
-            match part.access {
+        self.text_counts(|text| text.chars().count())
+    }
+
+    /// `measure` summed over the free text (title included) and over the
+    /// paid text, in that order; readings count, as a reader sees them.
+    pub fn text_counts(&self, measure: impl Fn(&str) -> usize) -> (usize, usize) {
+        let mut counts = (measure(&self.title), 0);
+        let mut add = |access: Access, nodes: &[Node]| {
+            let mut n = 0;
+            crate::document::for_each_text(nodes, true, &mut |text| n += measure(text));
+            match access {
                 Access::Free => counts.0 += n,
                 Access::Paid => counts.1 += n,
+            }
+        };
+        for part in &self.parts {
+            for block in &part.blocks {
+                add(part.access, block.nodes());
             }
         }
         for note in &self.notes {
-            let n = crate::document::char_count(&note.content);
-            match note.access {
-                Access::Free => counts.0 += n,
-                Access::Paid => counts.1 += n,
-            }
+            add(note.access, &note.content);
         }
         counts
     }

@@ -10,7 +10,8 @@
 //!
 //! [`build`] loads a [`book::Book`] from files and [`settings::Options`]
 //! (resolved once from [`config`] and flags); [`output`] writes each edition
-//! atomically.
+//! atomically, and [`summary`] sums a built book up in one line. [`init`]
+//! makes a new book folder.
 
 pub mod batch;
 pub mod book;
@@ -23,6 +24,7 @@ pub mod edition;
 pub mod error;
 pub mod essay;
 pub mod front_matter;
+pub mod init;
 pub mod lang;
 pub mod media;
 pub mod metadata;
@@ -33,6 +35,7 @@ pub mod paid;
 pub mod parse;
 pub mod publication;
 pub mod settings;
+pub mod summary;
 pub mod typeset;
 pub mod xml;
 

@@ -12,21 +12,28 @@ use std::time::Instant;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cli::{BatchArgs, BuildArgs, Cli, Command};
+use cli::{BatchArgs, BuildArgs, Cli, Command, InitArgs};
 use wenji::batch::{self, BatchOptions, Status, report};
 use wenji::error::Warning;
 use wenji::output::Sweep;
+use wenji::summary::Summary;
 use wenji::{Edition, Editions, Error, Result, build, output};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The summary `build` ends with: printed last, after the cover warning.
+    let mut summary = None;
     let result = match cli.command {
-        Command::Build(args) => run_build(&args),
+        Command::Build(args) => run_build(&args, &mut summary),
         Command::Batch(args) => run_batch(&args),
+        Command::Init(args) => Ok(run_init(&args)),
     };
     // Once per run, however many covers stayed SVG.
     if let Some(warning) = wenji::typeset::cover::raster_warning() {
         eprintln!("warning: {warning}");
+    }
+    if let Some(summary) = summary {
+        eprintln!("{summary}");
     }
     match result {
         Ok(code) => code,
@@ -37,7 +44,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_build(args: &BuildArgs) -> Result<ExitCode> {
+/// Builds the book; once it is written, `summary` sums it up.
+fn run_build(args: &BuildArgs, summary: &mut Option<Summary>) -> Result<ExitCode> {
     let options = args.book.options(
         &args.inputs,
         args.title.clone(),
@@ -50,7 +58,7 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
     }
     let target = match &args.output {
         Some(path) if path.as_os_str() == "-" => {
-            return write_to_stdout(&book, options.editions);
+            return write_to_stdout(&book, options.editions, summary);
         }
         Some(path) => match epub_path(path) {
             Ok(path) => path,
@@ -85,7 +93,52 @@ fn run_build(args: &BuildArgs) -> Result<ExitCode> {
         output::write_book(&book, *edition, path)?;
         stdout.line(&path.display().to_string());
     }
+    let written = books
+        .iter()
+        .map(|(e, path)| (*e, path.display().to_string()));
+    *summary = Some(Summary::new(&book, written.collect()));
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_init(args: &InitArgs) -> ExitCode {
+    let scaffold = match wenji::init::init(&args.dir) {
+        Ok(scaffold) => scaffold,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = Stdout::default();
+    // `wenji init` alone speaks of content/…, not ./content/….
+    let shown = |path: &Path| {
+        let path = path.strip_prefix(".").unwrap_or(path);
+        path.display().to_string()
+    };
+    for path in &scaffold.created {
+        stdout.line(&format!("created {}", shown(path)));
+    }
+    for path in &scaffold.kept {
+        stdout.line(&format!("kept existing {}", shown(path)));
+    }
+    let content = shown(&args.dir.join(wenji::init::CONTENT_DIR));
+    let content = shell_word(&format!("{content}/"));
+    stdout.line("next:");
+    stdout.line(&format!("  wenji build {content} -o book.epub"));
+    stdout.line(&format!("  wenji serve {content}"));
+    ExitCode::SUCCESS
+}
+
+/// `word` as one word for a POSIX shell: quoted when it holds anything but
+/// letters, digits and `/._-`.
+fn shell_word(word: &str) -> String {
+    if word
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
@@ -193,7 +246,11 @@ fn epub_path(path: &Path) -> std::result::Result<PathBuf, String> {
 }
 
 /// `-o -`: the one edition asked for, to standard output.
-fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
+fn write_to_stdout(
+    book: &wenji::Book,
+    editions: Editions,
+    summary: &mut Option<Summary>,
+) -> Result<ExitCode> {
     let [edition] = editions.list() else {
         eprintln!("error: -o - writes one book to standard output; use --edition preview or full");
         return Ok(ExitCode::from(2));
@@ -204,7 +261,13 @@ fn write_to_stdout(book: &wenji::Book, editions: Editions) -> Result<ExitCode> {
             path: PathBuf::from("-"),
             source: e,
         }),
-        _ => Ok(ExitCode::SUCCESS),
+        _ => {
+            *summary = Some(Summary::new(
+                book,
+                vec![(*edition, "standard output".into())],
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

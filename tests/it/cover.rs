@@ -167,6 +167,9 @@ fn without_fonts_the_cover_stays_svg_with_one_warning_per_run() {
     let output = ok(wenji_with(dir.path(), &fontconfig, &args));
     let err = stderr(&output);
     assert_eq!(err.matches(NO_FONT).count(), 1, "{err}");
+    // The book's summary stays the last line, after the warning.
+    let last = err.lines().last().unwrap();
+    assert!(last.starts_with("晨读集: 3 chapters, "), "{err}");
     // The default build has no `fonts` feature, so it does not suggest --font.
     assert!(
         err.contains("fonts-noto-cjk") && !err.contains("--font"),

@@ -10,6 +10,7 @@ mod cover;
 mod encodings;
 mod fuzz_regressions;
 mod hostile;
+mod init;
 mod leaks;
 mod markdown_book;
 mod markdown_extensions;
