@@ -385,12 +385,23 @@ fn free_text_sample(essays: &[Essay]) -> String {
 }
 
 /// `covers/<essay stem>.*` (when the book has one essay), else
-/// `covers/cover.*`, under `base`.
+/// `covers/cover.*`, in `base`'s `covers/` folder or, failing that, in the
+/// `covers/` beside `base` — the book root when the settings sit in
+/// `content/`, as `wenji init` and this repository lay a book out.
 pub fn find_cover(base: &Path, essay_stem: Option<&OsStr>) -> Option<PathBuf> {
-    let covers = base.join("covers");
-    if !covers.is_dir() {
-        return None;
-    }
+    let folders = [
+        Some(base.join("covers")),
+        base.parent().map(|root| root.join("covers")),
+    ];
+    folders
+        .into_iter()
+        .flatten()
+        .filter(|covers| covers.is_dir())
+        .find_map(|covers| cover_in(&covers, essay_stem))
+}
+
+/// The first `<essay stem>.*`, else `cover.*`, image in `covers`.
+fn cover_in(covers: &Path, essay_stem: Option<&OsStr>) -> Option<PathBuf> {
     let stems = essay_stem.into_iter().chain([OsStr::new("cover")]);
     for stem in stems {
         for ext in media::IMAGE_EXTENSIONS {

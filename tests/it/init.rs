@@ -261,3 +261,21 @@ fn reading_time_counts_words_in_english_and_characters_in_chinese() {
         assert!(line.contains("about 10 min to read (preview)"), "{line}");
     }
 }
+
+#[test]
+fn a_cover_in_the_book_roots_covers_folder_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(wenji(dir.path(), &["init", "mybook"]));
+    let cover = fs::read(repo().join("tests/fixtures/markdown/images/ink.png")).unwrap();
+    fs::write(dir.path().join("mybook/covers/cover.png"), &cover).unwrap();
+    ok(wenji(
+        dir.path(),
+        &["build", "mybook/content/", "-o", "book.epub"],
+    ));
+    let book = entries(&dir.path().join("book.epub"));
+    let packed = book
+        .iter()
+        .find(|entry| entry.name == "OEBPS/images/cover.png")
+        .expect("the cover from mybook/covers/ is packed");
+    assert_eq!(packed.data, cover);
+}
