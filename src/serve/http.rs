@@ -135,7 +135,8 @@ fn current_events(site: &Site) -> Vec<Event> {
     events
 }
 
-/// An EPUB sent without copying it.
+/// An EPUB sent without copying it, with its length (tiny_http would
+/// otherwise send books over 32 KiB in chunks, and readers show no progress).
 fn epub_response(epub: Epub) -> ResponseBox {
     let length = epub.len();
     Response::new(
@@ -148,6 +149,7 @@ fn epub_response(epub: Epub) -> ResponseBox {
         Some(length),
         None,
     )
+    .with_chunked_threshold(usize::MAX)
     .boxed()
 }
 

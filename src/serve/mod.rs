@@ -196,8 +196,9 @@ impl Builder {
                 }
                 let chapters = book.essays.len();
                 let generation = self.site.publish(book, epubs);
+                let plural = if chapters == 1 { "" } else { "s" };
                 eprintln!(
-                    "built {chapters} chapters, generation {generation}, in {} ms",
+                    "built {chapters} chapter{plural}, generation {generation}, in {} ms",
                     started.elapsed().as_millis()
                 );
                 self.events.send(&Event::Build { generation });

@@ -87,6 +87,8 @@ impl Served {
         assert_eq!(reply.status, 200, "{path}: {}", reply.text());
         assert_eq!(reply.header("content-type"), Some("application/epub+zip"));
         assert_eq!(reply.header("cache-control"), Some("no-store"));
+        let length = reply.body.len().to_string();
+        assert_eq!(reply.header("content-length"), Some(length.as_str()));
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), &reply.body).unwrap();
         support::entries(file.path())
@@ -112,11 +114,11 @@ fn sample_book() -> tempfile::TempDir {
     book
 }
 
-/// Starts `wenji serve --port 0 content/ ARGS` on `book` and waits for the
-/// line naming its address.
+/// Starts `wenji serve --port 0 ARGS` in `book` and waits for the line
+/// naming its address.
 fn serve(book: tempfile::TempDir, args: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wenji"))
-        .args(["serve", "--port", "0", "content/"])
+        .args(["serve", "--port", "0"])
         .args(args)
         .current_dir(book.path())
         .env("SOURCE_DATE_EPOCH", EPOCH)
@@ -229,7 +231,7 @@ fn append(path: &Path, text: &str) {
 
 #[test]
 fn serves_the_page_and_both_editions_the_preview_without_paid_text() {
-    let served = serve(sample_book(), &[]);
+    let served = serve(sample_book(), &["content/"]);
     let page = served.get("/");
     assert_eq!(page.status, 200);
     assert_eq!(
@@ -273,7 +275,7 @@ fn serves_the_page_and_both_editions_the_preview_without_paid_text() {
 
 #[test]
 fn a_save_rebuilds_within_two_seconds_and_a_broken_essay_keeps_the_last_good_book() {
-    let served = serve(sample_book(), &[]);
+    let served = serve(sample_book(), &["content/"]);
     let walk = served.essay("03-走路.txt");
     let good = std::fs::read(&walk).unwrap();
     append(&walk, "　　后来我在桥边认识了一位喂鸭子的老人。\n");
@@ -325,7 +327,7 @@ fn a_save_rebuilds_within_two_seconds_and_a_broken_essay_keeps_the_last_good_boo
 
 #[test]
 fn a_burst_of_saves_is_one_rebuild_and_scratch_files_none() {
-    let served = serve(sample_book(), &[]);
+    let served = serve(sample_book(), &["content/"]);
     let walk = served.essay("03-走路.txt");
     for n in 0..5 {
         append(&walk, &format!("　　第{n}次保存。\n"));
@@ -341,8 +343,38 @@ fn a_burst_of_saves_is_one_rebuild_and_scratch_files_none() {
 }
 
 #[test]
+fn a_single_essay_saved_by_rename_and_its_images_are_watched() {
+    let book = tempfile::tempdir().unwrap();
+    let essay = book.path().join("散步.md");
+    let image = book.path().join("images/pic.svg");
+    std::fs::create_dir(book.path().join("images")).unwrap();
+    std::fs::copy(support::repo().join("covers/cover.svg"), &image).unwrap();
+    let text = |n: u32| format!("# 散步\n\n今天第{n}次去散步。\n\n![图](images/pic.svg)\n");
+    std::fs::write(&essay, text(1)).unwrap();
+    let served = serve(book, &["散步.md"]);
+    assert_eq!(served.status()["title"], "散步");
+    // Twice: a watch on the essay's inode would be lost after the first.
+    for n in [2, 3] {
+        let new = essay.with_extension("new");
+        std::fs::write(&new, text(n)).unwrap();
+        std::fs::rename(&new, &essay).unwrap();
+        served.wait_for(Duration::from_secs(2), |s| s["generation"] == n);
+        assert!(
+            served
+                .epub_text("/book.epub")
+                .contains(&format!("今天第{n}次去散步"))
+        );
+    }
+    append(&image, "<!-- redrawn -->\n");
+    served.wait_for(Duration::from_secs(2), |s| s["generation"] == 4);
+    std::fs::write(essay.with_file_name("images/notes.txt"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(served.status()["generation"], 4, "{}", served.stderr());
+}
+
+#[test]
 fn events_announce_each_build_and_error() {
-    let served = serve(sample_book(), &[]);
+    let served = serve(sample_book(), &["content/"]);
     let address = served.base.trim_start_matches("http://").to_string();
     let mut stream = TcpStream::connect(&address).unwrap();
     stream
@@ -401,7 +433,7 @@ fn read_events(stream: TcpStream) -> Receiver<String> {
 
 #[test]
 fn only_get_on_known_paths_is_answered() {
-    let served = serve(sample_book(), &[]);
+    let served = serve(sample_book(), &["content/"]);
     let post = request(&served.base, "POST", "/book.epub");
     assert_eq!(post.status, 405);
     assert_eq!(post.header("allow"), Some("GET"));
@@ -429,7 +461,7 @@ fn a_first_build_that_fails_is_served_as_an_error_until_fixed() {
     let book = sample_book();
     let walk = book.path().join("content/03-走路.txt");
     std::fs::write(&walk, BINARY).unwrap();
-    let served = serve(book, &[]);
+    let served = serve(book, &["content/"]);
     let status = served.status();
     assert_eq!(status["generation"], 0);
     assert!(
@@ -460,7 +492,7 @@ fn a_taken_port_is_a_usage_mistake_naming_it() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_it_cleanly_leaving_no_file() {
-    let mut served = serve(sample_book(), &[]);
+    let mut served = serve(sample_book(), &["content/"]);
     let listing = |dir: &Path| -> Vec<PathBuf> {
         walkdir::WalkDir::new(dir)
             .into_iter()
