@@ -32,6 +32,9 @@ pub enum Command {
     /// Build one book per essay for a whole folder tree, in parallel.
     #[command(after_help = BATCH_EXAMPLES)]
     Batch(BatchArgs),
+    /// Show the book in a reader in the browser, rebuilt on every save.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
     /// Make a book folder to start from: settings, an example essay, covers/.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
@@ -75,9 +78,21 @@ Each essay DIR/a/b.txt becomes OUTDIR/a/b.epub (preview) and OUTDIR/a/b.full.epu
 same bytes (essay, images, cover, stylesheet, font, config), settings and wenji
 version, as recorded in OUTDIR/.wenji/. Exit status 1 if any essay failed.";
 
-/// Book settings shared by `build` and `batch`.
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  wenji serve content/                  # http://127.0.0.1:3000/
+  wenji serve content/ --layout vertical --open
+  wenji serve essay.md --port 0         # any free port, printed on start
+
+Both editions are built in memory (nothing is written to disk) and rebuilt
+when an essay, image, cover, stylesheet, font or the config changes. Routes:
+/ (the reader), /book.epub (preview), /book.full.epub (full; both take
+?layout=vertical|horizontal), /status (JSON), /events (server-sent events).
+A build error is shown over the last good book; Ctrl-C stops.";
+
+/// Which editions `build` and `batch` write (`serve` serves both).
 #[derive(Debug, Args)]
-pub struct BookArgs {
+pub struct EditionArgs {
     /// Which edition to write.
     #[arg(long, value_enum, value_name = "EDITION")]
     pub edition: Option<Editions>,
@@ -85,7 +100,22 @@ pub struct BookArgs {
     /// Same as --edition full.
     #[arg(long, conflicts_with = "edition")]
     pub full: bool,
+}
 
+impl EditionArgs {
+    /// The editions asked for, if any: `--full` is `--edition full`.
+    pub fn editions(&self) -> Option<Editions> {
+        if self.full {
+            Some(Editions::Full)
+        } else {
+            self.edition
+        }
+    }
+}
+
+/// Book settings shared by `build`, `batch` and `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct BookArgs {
     /// Text direction [default: horizontal].
     #[arg(long, value_enum)]
     pub layout: Option<Layout>,
@@ -183,6 +213,9 @@ pub struct BuildArgs {
     pub cover: Option<PathBuf>,
 
     #[command(flatten)]
+    pub editions: EditionArgs,
+
+    #[command(flatten)]
     pub book: BookArgs,
 }
 
@@ -219,6 +252,42 @@ pub struct BatchArgs {
     pub quiet: bool,
 
     #[command(flatten)]
+    pub editions: EditionArgs,
+
+    #[command(flatten)]
+    pub book: BookArgs,
+}
+
+/// Arguments of `wenji serve`: `build`'s inputs and book settings, and
+/// where to listen.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Essay files (.txt, .md, .markdown) and folders of them; all go into one book.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Book title [default: the essay's title, or the folder's name].
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Cover image (.jpg, .png, .webp, .svg) [default: covers/<essay>.* or covers/cover.*, else drawn].
+    #[arg(long, value_name = "IMAGE")]
+    pub cover: Option<PathBuf>,
+
+    /// The port to listen on; 0 picks a free one (printed on start).
+    #[arg(long, value_name = "N", default_value_t = 3000)]
+    pub port: u16,
+
+    /// The address to listen on. Any other than this computer's own (127.0.0.1, ::1)
+    /// makes the book, paid text and all, reachable from the network.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Open the reader in the system's web browser.
+    #[arg(long)]
+    pub open: bool,
+
+    #[command(flatten)]
     pub book: BookArgs,
 }
 
@@ -252,21 +321,25 @@ impl BatchArgs {
 }
 
 impl BookArgs {
-    /// The settings of the book made of `inputs`: these flags (and `title`
-    /// and `cover`, which only `build` has) merged with the config file —
-    /// explicit, or `wenji.toml` beside the inputs, named on stderr.
-    /// `modified` is `SOURCE_DATE_EPOCH`, if set.
+    /// The settings of the book made of `inputs`: these flags (and `title`,
+    /// `cover` and `editions`, which not every command has) merged with the
+    /// config file — explicit, or `wenji.toml` beside the inputs, named on
+    /// stderr when `announce` is set. `modified` is `SOURCE_DATE_EPOCH`, if set.
     pub fn options(
         &self,
         inputs: &[PathBuf],
         title: Option<String>,
         cover: Option<PathBuf>,
+        editions: Option<Editions>,
         modified: Option<i64>,
+        announce: bool,
     ) -> Result<Options> {
         let folder = settings::inputs_folder(inputs);
         let config = match settings::config_path(self.config.as_deref(), &folder) {
             Some(path) => {
-                eprintln!("settings: {}", path.display());
+                if announce {
+                    eprintln!("settings: {}", path.display());
+                }
                 let config = Config::load(&path)?;
                 Some((path, config))
             }
@@ -277,11 +350,7 @@ impl BookArgs {
             authors: self.authors.clone(),
             lang: self.lang.clone(),
             layout: self.layout,
-            editions: if self.full {
-                Some(Editions::Full)
-            } else {
-                self.edition
-            },
+            editions,
             cover,
             raster_cover: self.no_raster_cover.then_some(false),
             css: self.css.clone(),

@@ -3,6 +3,7 @@
 //! 2 usage).
 
 mod cli;
+mod serve;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => run_build(&args, &mut summary),
         Command::Batch(args) => run_batch(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Init(args) => Ok(run_init(&args)),
     };
     // Once per run, however many covers stayed SVG.
@@ -50,7 +52,9 @@ fn run_build(args: &BuildArgs, summary: &mut Option<Summary>) -> Result<ExitCode
         &args.inputs,
         args.title.clone(),
         args.cover.clone(),
+        args.editions.editions(),
         source_date_epoch(args.book.strict)?,
+        true,
     )?;
     let (book, warnings) = build::load_book(&args.inputs, &options)?;
     for warning in &warnings {
@@ -158,7 +162,9 @@ fn run_batch(args: &BatchArgs) -> Result<ExitCode> {
             std::slice::from_ref(&args.dir),
             None,
             None,
+            args.editions.editions(),
             source_date_epoch(args.book.strict)?,
+            true,
         )?,
         jobs,
         args.force,
@@ -296,7 +302,7 @@ impl Stdout {
 /// `SOURCE_DATE_EPOCH`, when set to a number of seconds.
 /// `SOURCE_DATE_EPOCH`, if set; a value that is not a number of seconds
 /// is ignored with a warning, printed here (an error with `strict`).
-fn source_date_epoch(strict: bool) -> Result<Option<i64>> {
+pub(crate) fn source_date_epoch(strict: bool) -> Result<Option<i64>> {
     let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
         return Ok(None);
     };

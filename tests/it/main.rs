@@ -17,4 +17,5 @@ mod markdown_extensions;
 mod markdown_inline;
 mod metadata;
 mod properties;
+mod serve;
 mod support;
