@@ -32,6 +32,7 @@ pub mod package;
 pub mod paid;
 pub mod parse;
 pub mod publication;
+pub mod serve;
 pub mod settings;
 pub mod typeset;
 pub mod xml;

@@ -1,0 +1,3 @@
+//! `wenji serve` (placeholder until the server is merged: only the page's assets).
+
+pub mod assets;
