@@ -4,9 +4,8 @@
 // asserts what a reader would see. Usage: node epubjs-check.mjs BOOK LAYOUT OUTDIR
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import http from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
+import { launchChromium, serveHost } from './check-browser.mjs'
 
 const [bookArg, layout, outArg] = process.argv.slice(2)
 const expected = {
@@ -100,36 +99,12 @@ try {
 } catch (e) { state.errors.push('open: ' + (e?.message ?? e)) }
 state.ready = true
 `
-const types = { '.js': 'text/javascript', '.html': 'text/html', '.epub': 'application/epub+zip' }
-const server = http.createServer((req, res) => {
-    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname)
-    const send = (body, type) => res.writeHead(200, { 'Content-Type': type }).end(body)
-    if (url === '/') return send(page, types['.html'])
-    if (url === '/host.js') return send(host, types['.js'])
-    if (url === '/book.epub') return send(fs.readFileSync(book), types['.epub'])
-    if (url === '/favicon.ico') return res.writeHead(204).end()
-    if (url.startsWith('/modules/')) {
-        const file = path.resolve(modules, '.' + path.posix.normalize(url.slice('/modules'.length)))
-        if (file.startsWith(modules + path.sep) && fs.existsSync(file)) {
-            return send(fs.readFileSync(file), types[path.extname(file)] ?? 'application/octet-stream')
-        }
-    }
-    res.writeHead(404).end()
-})
-await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
-const origin = `http://127.0.0.1:${server.address().port}`
+const { origin, close: closeServer } = await serveHost({ page, host, book, modules })
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wenji-epubjs-'))
 const failures = []
 const consoleErrors = []
 let state = null
-const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    viewport: { width, height },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
+const { context, close: closeBrowser } = await launchChromium(chromium, 'epubjs', { width, height })
 try {
     const tab = context.pages()[0] ?? await context.newPage()
     tab.on('pageerror', e => failures.push(`page error: ${e.message}`))
@@ -160,9 +135,8 @@ try {
     failures.push(`harness: ${e.message}`)
     state = null
 } finally {
-    await context.close()
-    server.close()
-    fs.rmSync(profile, { recursive: true, force: true })
+    await closeBrowser()
+    closeServer()
 }
 
 // A page counts as drawn when at least this share of its pixels differ from

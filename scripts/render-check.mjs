@@ -3,9 +3,8 @@
 // what a reader would see. Usage: node render-check.mjs BOOK LAYOUT OUTDIR
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import http from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
+import { launchChromium, serveHost } from './check-browser.mjs'
 
 const [bookArg, layout, outArg] = process.argv.slice(2)
 const expected = {
@@ -86,35 +85,12 @@ try {
 } catch (e) { state.errors.push('open: ' + (e?.message ?? e)) }
 state.ready = true
 `
-const types = { '.js': 'text/javascript', '.html': 'text/html', '.epub': 'application/epub+zip' }
-const server = http.createServer((req, res) => {
-    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname)
-    const send = (body, type) => res.writeHead(200, { 'Content-Type': type }).end(body)
-    if (url === '/') return send(page, types['.html'])
-    if (url === '/host.js') return send(host, types['.js'])
-    if (url === '/book.epub') return send(fs.readFileSync(book), types['.epub'])
-    if (url.startsWith('/modules/')) {
-        const file = path.resolve(modules, '.' + path.posix.normalize(url.slice('/modules'.length)))
-        if (file.startsWith(modules + path.sep) && fs.existsSync(file)) {
-            return send(fs.readFileSync(file), types[path.extname(file)] ?? 'application/octet-stream')
-        }
-    }
-    res.writeHead(404).end()
-})
-await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
-const origin = `http://127.0.0.1:${server.address().port}`
+const { origin, close: closeServer } = await serveHost({ page, host, book, modules })
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wenji-render-'))
 const failures = []
 let state = null
 const [width, height] = layout === 'vertical' ? [1000, 800] : [800, 1000]
-const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    viewport: { width, height },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
+const { context, close: closeBrowser } = await launchChromium(chromium, 'render', { width, height })
 try {
     const tab = context.pages()[0] ?? await context.newPage()
     tab.on('pageerror', e => failures.push(`page error: ${e.message}`))
@@ -161,9 +137,8 @@ try {
 } catch (e) {
     failures.push(`harness: ${e.message}`)
 } finally {
-    await context.close()
-    server.close()
-    fs.rmSync(profile, { recursive: true, force: true })
+    await closeBrowser()
+    closeServer()
 }
 
 if (state) {

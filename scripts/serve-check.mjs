@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
+import { launchChromium } from './check-browser.mjs'
 
 const [target, layout, outArg] = process.argv.slice(2)
 const modes = { vertical: { writingMode: 'vertical-rl', dir: 'rtl' }, horizontal: { writingMode: 'horizontal-tb', dir: 'ltr' } }
@@ -91,7 +91,6 @@ const shown = () => {
     }
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wenji-serve-'))
 let server = null
 let origin
 let essay = null
@@ -99,13 +98,7 @@ let reportState = {}
 try {
     if (/^https?:\/\//.test(target)) origin = target.replace(/\/+$/, '')
     else ({ child: server, origin } = await startServer(path.resolve(target)))
-    const context = await chromium.launchPersistentContext(profile, {
-        executablePath: process.env.CHROMIUM,
-        headless: true,
-        viewport: { width: 1200, height: 800 },
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    const { context, close: closeBrowser } = await launchChromium(chromium, 'serve', { width: 1200, height: 800 })
     try {
         const tab = context.pages()[0] ?? await context.newPage()
         tab.on('pageerror', e => fail(`page error: ${e.message}`))
@@ -238,14 +231,13 @@ try {
         }
         reportState = { origin }
     } finally {
-        await context.close()
+        await closeBrowser()
     }
 } catch (e) {
     fail(`harness: ${e.message}`)
 } finally {
     if (essay) fs.writeFileSync(essay.file, essay.text)
     if (server) await stopServer(server)
-    fs.rmSync(profile, { recursive: true, force: true })
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
