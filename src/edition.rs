@@ -89,7 +89,7 @@ pub fn select(book: &Book, edition: Edition) -> Publication<'_> {
         modified: book.modified,
         cover: &book.cover,
         extra_css: book.extra_css.as_deref(),
-        font: book.font.as_ref().map(|font| font.data.as_slice()),
+        font: book.font.as_ref().map(|font| &font.data),
         typography: &book.typography,
         chapters,
         colophon: book.essays.iter().flat_map(|e| &e.colophon).collect(),

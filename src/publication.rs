@@ -3,6 +3,8 @@
 //! text — the preview's notices already stand where paid parts were — so
 //! nothing after this point can put paid text into a preview.
 
+use std::sync::Arc;
+
 use crate::book::{Cover, Typography};
 pub use crate::essay::{Block, Creator, Image};
 use crate::metadata::About;
@@ -43,7 +45,8 @@ pub struct Publication<'a> {
     /// A stylesheet added after the built-in one.
     pub extra_css: Option<&'a str>,
     /// A font to embed, subset to the characters this edition draws.
-    pub font: Option<&'a [u8]>,
+    /// Shared, not copied: the generated cover may draw with it too.
+    pub font: Option<&'a Arc<Vec<u8>>>,
     /// Typographic choices.
     pub typography: &'a Typography,
     /// The chapters, in reading order.

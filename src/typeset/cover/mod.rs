@@ -94,7 +94,9 @@ fn generated_png<'f>(
     drawing: &design::Drawing,
     fonts: impl FnOnce() -> &'f Fonts,
 ) -> Option<Vec<u8>> {
-    let own = publication.font.map(|font| Fonts::from_data(font.to_vec()));
+    let own = publication
+        .font
+        .map(|font| Fonts::from_shared(font.clone()));
     let drawn = |fonts: &Fonts| raster::png(&drawing.svg, &drawing.text, publication.lang, fonts);
     let result = match own.as_ref().map(drawn) {
         Some(Ok(png)) => Ok(png),
@@ -133,6 +135,8 @@ pub fn raster_warning() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::publication::sample;
 
@@ -171,7 +175,7 @@ mod tests {
             assert_ne!(required.as_deref(), Ok("1"), "no CJK font found");
             return;
         };
-        let font: &'static [u8] = Box::leak(font.into_boxed_slice());
+        let font: &'static Arc<Vec<u8>> = Box::leak(Box::new(Arc::new(font)));
         publication.font = Some(font);
         let none = Fonts::none();
         let image = image_with(&publication, || &none);

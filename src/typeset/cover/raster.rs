@@ -80,9 +80,9 @@ impl Fonts {
 
     /// The faces of one font file's bytes (a TrueType or OpenType font or
     /// collection); none when they are not a font.
-    pub fn from_data(data: Vec<u8>) -> Fonts {
+    pub fn from_shared(data: Arc<Vec<u8>>) -> Fonts {
         let mut database = fontdb::Database::new();
-        database.load_font_data(data);
+        database.load_font_source(fontdb::Source::Binary(data));
         Fonts::new(database)
     }
 
@@ -345,7 +345,7 @@ mod tests {
             Err(Unavailable::NoFont)
         );
         assert!(Fonts::none().is_empty());
-        assert!(Fonts::from_data(b"not a font".to_vec()).is_empty());
+        assert!(Fonts::from_shared(Arc::new(b"not a font".to_vec())).is_empty());
     }
 
     #[test]
