@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use crate::support::{EPOCH, Entry, entries, ok, repo, stderr, text};
 
 /// What the warning about a missing font says.
-const NO_FONT: &str = "no CJK font found to draw the cover";
+const NO_FONT: &str = "no font found with every character of the cover";
 
 /// The sample book's essays and settings in `dir`, without its cover image,
 /// so that the cover is generated.
@@ -196,4 +196,23 @@ fn without_fonts_the_cover_stays_svg_with_one_warning_per_run() {
     ));
     assert!(!stderr(&output).contains(NO_FONT), "{}", stderr(&output));
     assert_svg_cover(&entries(&dir.path().join("config.epub")));
+}
+
+#[test]
+fn a_title_no_font_can_draw_keeps_the_svg_cover_rather_than_missing_glyphs() {
+    let dir = tempfile::tempdir().unwrap();
+    // U+E000, a private-use character: no system font has a glyph for it.
+    fs::write(
+        dir.path().join("essay.txt"),
+        "私用\u{E000}的标题\n正文一段。\n",
+    )
+    .unwrap();
+    let output = ok(wenji_with(
+        dir.path(),
+        &[],
+        &["build", "essay.txt", "-o", "book.epub"],
+    ));
+    let err = stderr(&output);
+    assert_eq!(err.matches(NO_FONT).count(), 1, "{err}");
+    assert_svg_cover(&entries(&dir.path().join("book.epub")));
 }

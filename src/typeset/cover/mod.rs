@@ -117,8 +117,9 @@ static UNAVAILABLE: OnceLock<Unavailable> = OnceLock::new();
 pub fn raster_warning() -> Option<String> {
     UNAVAILABLE.get().map(|reason| match reason {
         Unavailable::NoFont => format!(
-            "no CJK font found to draw the cover: it stays an SVG, which some readers draw \
-             badly. Install one (Debian, Ubuntu: apt install fonts-noto-cjk){}; \
+            "no font found with every character of the cover to draw it: it stays an SVG, \
+             which some readers draw badly. Install a CJK font (Debian, Ubuntu: apt install \
+             fonts-noto-cjk){}; \
              --no-raster-cover keeps the SVG without this warning",
             // --font is only accepted by a wenji built with the `fonts` feature.
             if cfg!(feature = "fonts") {
@@ -157,7 +158,7 @@ mod tests {
         let svg = String::from_utf8(image.bytes.as_slice().unwrap().to_vec()).unwrap();
         assert!(svg.contains(">（试读）<"), "{svg}");
         let warning = raster_warning().unwrap();
-        assert!(warning.contains("no CJK font") && warning.contains("fonts-noto-cjk"));
+        assert!(warning.contains("no font found") && warning.contains("fonts-noto-cjk"));
         // Only a wenji that accepts --font (the `fonts` feature) suggests it.
         assert_eq!(
             warning.contains("--font"),
